@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+//
+// OTKit: optimal transport and the transport view of attention, in Swift.
+
+import PackageDescription
+
+let package = Package(
+  name: "OTKit",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "OTKit", targets: ["OTKit"]),
+    .executable(name: "otkit", targets: ["otkit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // Linear algebra core: Matrix, kernels (GEMM, log-sum-exp, distances), the optional
+    // system BLAS, parallel loops and seeded random numbers. All unsafe code lives here.
+    .target(
+      name: "OTKitCore",
+      dependencies: [.product(name: "Numerics", package: "swift-numerics")]
+    ),
+    // Data: CSV and NPY reading and writing, standardization.
+    .target(name: "OTKitData", dependencies: ["OTKitCore"]),
+    // The umbrella that re-exports every library target.
+    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData"]),
+    // The command-line tool: parsing, validation, progress and output only.
+    .executableTarget(
+      name: "otkit",
+      dependencies: [
+        "OTKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
+    .testTarget(name: "OTKitDataTests", dependencies: ["OTKitData"]),
+    .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,9 @@
+// The umbrella module: `import OTKit` brings in every library target.
+@_exported import OTKitCore
+@_exported import OTKitData
+
+/// Facts about this build of OTKit.
+public enum OTKitInfo {
+  /// The version of OTKit.
+  public static let version = "0.1.0"
+}

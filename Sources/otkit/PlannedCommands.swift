@@ -1,0 +1,44 @@
+import ArgumentParser
+
+/// The error of a subcommand whose solver is not part of this release yet.
+struct NotInThisRelease: Error, CustomStringConvertible {
+  var command: String
+  var description: String {
+    "otkit \(command) is not available in OTKit 0.1 yet; `otkit --help` lists what is."
+  }
+}
+
+struct TransportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "transport", abstract: "Solve an optimal transport problem between two point clouds (coming).")
+  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+  func run() throws { throw NotInThisRelease(command: "transport") }
+}
+
+struct AttentionCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "attention", abstract: "Compute attention weights with a transport anchor (coming).")
+  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+  func run() throws { throw NotInThisRelease(command: "attention") }
+}
+
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "Train a model on a CSV data set (coming).")
+  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+  func run() throws { throw NotInThisRelease(command: "train") }
+}
+
+struct PredictCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "predict", abstract: "Predict labels with a saved model (coming).")
+  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+  func run() throws { throw NotInThisRelease(command: "predict") }
+}
+
+struct ReproduceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reproduce", abstract: "Reproduce the tabular OT study's tables (coming).")
+  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+  func run() throws { throw NotInThisRelease(command: "reproduce") }
+}

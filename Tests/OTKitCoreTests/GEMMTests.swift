@@ -1,0 +1,104 @@
+import Testing
+@testable import OTKitCore
+
+@Suite("Matrix products")
+struct GEMMTests {
+  // Shapes (m, n, k): empty, one, and sizes that are not multiples of the register tile
+  // (5 x 4 for Double), of the cache blocks (kc = 256, mc = 100) or of each other.
+  static let shapes: [(Int, Int, Int)] = [
+    (0, 0, 0), (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (1, 7, 1), (7, 1, 9), (5, 4, 3),
+    (6, 9, 11), (13, 17, 19), (101, 33, 257), (37, 130, 300), (203, 9, 64), (64, 64, 64),
+  ]
+
+  @Test("All transpose forms agree with the naive product", arguments: shapes, [false, true])
+  func doubleProducts(shape: (Int, Int, Int), transposeA: Bool) {
+    let (m, n, k) = shape
+    var rng = SeededGenerator(seed: UInt64(m * 1000 + n * 10 + k))
+    for transposeB in [false, true] {
+      let a: Matrix<Double> = rng.normalMatrix(rows: transposeA ? k : m, columns: transposeA ? m : k)
+      let b: Matrix<Double> = rng.normalMatrix(rows: transposeB ? n : k, columns: transposeB ? k : n)
+      let expected = Reference.product(a, b, transposeA: transposeA, transposeB: transposeB)
+      for backend in availableBackends {
+        var c = Matrix<Double>(rows: m, columns: n, repeating: .nan)
+        Kernels.gemm(alpha: 1, a, transposeA: transposeA, b, transposeB: transposeB, beta: 0, into: &c, backend: backend)
+        #expect(c.rows == m && c.columns == n)
+        #expect(maxRelativeError(c, expected) < 1e-12, "backend \(backend) shape \(shape) tA \(transposeA) tB \(transposeB)")
+      }
+    }
+  }
+
+  @Test("Float products agree with the naive product", arguments: shapes)
+  func floatProducts(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    var rng = SeededGenerator(seed: 99)
+    for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+      let a: Matrix<Float> = rng.normalMatrix(rows: transposeA ? k : m, columns: transposeA ? m : k)
+      let b: Matrix<Float> = rng.normalMatrix(rows: transposeB ? n : k, columns: transposeB ? k : n)
+      let expected = Reference.product(a, b, transposeA: transposeA, transposeB: transposeB)
+      for backend in availableBackends {
+        var c = Matrix<Float>(rows: m, columns: n)
+        Kernels.gemm(alpha: 1, a, transposeA: transposeA, b, transposeB: transposeB, beta: 0, into: &c, backend: backend)
+        #expect(maxRelativeError(c, expected) < 2e-5 * Double(max(k, 1)).squareRoot())
+      }
+    }
+  }
+
+  @Test("alpha and beta scale and accumulate", arguments: [(0.0, 1.0), (2.0, 0.0), (-0.5, 1.0), (1.5, -2.0), (0.0, 0.0)])
+  func alphaBeta(alpha: Double, beta: Double) {
+    var rng = SeededGenerator(seed: 3)
+    let a: Matrix<Double> = rng.normalMatrix(rows: 23, columns: 300)
+    let b: Matrix<Double> = rng.normalMatrix(rows: 300, columns: 11)
+    let c0: Matrix<Double> = rng.normalMatrix(rows: 23, columns: 11)
+    let expected = alpha * Reference.product(a, b, transposeA: false, transposeB: false) + beta * c0
+    for backend in availableBackends {
+      var c = c0
+      Kernels.gemm(alpha: alpha, a, b, beta: beta, into: &c, backend: backend)
+      #expect(maxRelativeError(c, expected) < 1e-12)
+    }
+  }
+
+  @Test("beta = 0 ignores NaN in the output")
+  func betaZeroIgnoresOldContents() {
+    let a = Matrix<Double>([[1, 2], [3, 4]])
+    for backend in availableBackends {
+      var c = Matrix<Double>(rows: 2, columns: 2, repeating: .nan)
+      Kernels.gemm(alpha: 1, a, a, beta: 0, into: &c, backend: backend)
+      #expect(c == Matrix([[7, 10], [15, 22]]))
+    }
+  }
+
+  @Test("Strided operands through the raw interface")
+  func stridedOperands() {
+    // A 3 x 2 block inside a 3 x 5 buffer times a 2 x 2 block inside a 2 x 4 buffer.
+    let a: [Double] = [1, 2, 9, 9, 9, 3, 4, 9, 9, 9, 5, 6, 9, 9, 9]
+    let b: [Double] = [1, 0, 9, 9, 0, 1, 9, 9]
+    var c = [Double](repeating: -1, count: 3 * 3)
+    var shape = GEMMShape(m: 3, n: 2, k: 2)
+    shape.lda = 5
+    shape.ldb = 4
+    shape.ldc = 3
+    for backend in availableBackends {
+      Kernels.gemm(shape, alpha: 1, a: a, b: b, beta: 0, c: &c, backend: backend)
+      #expect(c == [1, 2, -1, 3, 4, -1, 5, 6, -1])
+    }
+  }
+
+  @Test("Matrix.product and its conveniences")
+  func conveniences() {
+    let a = Matrix<Double>([[1, 2, 3], [4, 5, 6]])
+    let b = Matrix<Double>([[1, 0], [0, 1], [1, 1]])
+    #expect(a.multiplied(by: b) == Matrix([[4, 5], [10, 11]]))
+    #expect(a.multiplied(byTransposeOf: a) == Matrix([[14, 32], [32, 77]]))
+    #expect(a.transposeMultiplied(by: a) == Matrix([[17, 22, 27], [22, 29, 36], [27, 36, 45]]))
+    #expect(a.multiplied(byVector: [1, 1, 1]) == [6, 15])
+    #expect(a.transposeMultiplied(byVector: [1, -1]) == [-3, -3, -3])
+  }
+
+  @Test("The backend follows setPreferred")
+  func backendSelection() {
+    withBackend(.portable) { #expect(KernelBackend.current == .portable) }
+    withBackend(.blas) {
+      #expect(KernelBackend.current == (SystemBLAS.shared == nil ? .portable : .blas))
+    }
+  }
+}
