@@ -22,10 +22,15 @@ let package = Package(
       name: "OTKitCore",
       dependencies: [.product(name: "Numerics", package: "swift-numerics")]
     ),
+    // Optimal transport: geometry -> problem -> solver -> result.
+    .target(
+      name: "OTKitTransport",
+      dependencies: ["OTKitCore", .product(name: "Numerics", package: "swift-numerics")]
+    ),
     // Data: CSV and NPY reading and writing, standardization.
     .target(name: "OTKitData", dependencies: ["OTKitCore"]),
     // The umbrella that re-exports every library target.
-    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData"]),
+    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport"]),
     // The command-line tool: parsing, validation, progress and output only.
     .executableTarget(
       name: "otkit",
@@ -36,6 +41,7 @@ let package = Package(
     ),
     .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
     .testTarget(name: "OTKitDataTests", dependencies: ["OTKitData"]),
+    .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
   ],
   swiftLanguageModes: [.v6]

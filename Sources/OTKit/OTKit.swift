@@ -1,6 +1,7 @@
 // The umbrella module: `import OTKit` brings in every library target.
 @_exported import OTKitCore
 @_exported import OTKitData
+@_exported import OTKitTransport
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

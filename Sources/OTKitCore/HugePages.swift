@@ -32,3 +32,36 @@ public enum HugePages {
     #endif
   }
 }
+
+extension HugePages {
+  /// An array of `count` copies of `value`, its storage advised for huge pages when large.
+  @inlinable
+  public static func array<T>(repeating value: T, count: Int) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
+      buffer.baseAddress?.initialize(repeating: value, count: count)
+      initialized = count
+    }
+  }
+
+  /// An array of `count` elements that `body` initializes (every one of them), its storage
+  /// advised for huge pages when large.
+  @inlinable
+  public static func array<T>(
+    count: Int, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void
+  ) rethrows -> [T] {
+    try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
+      try body(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+      initialized = count
+    }
+  }
+
+  /// Allocates `count` uninitialized elements, advised for huge pages when large.
+  @inlinable
+  public static func allocate<T>(_ type: T.Type, capacity count: Int) -> UnsafeMutablePointer<T> {
+    let pointer = UnsafeMutablePointer<T>.allocate(capacity: count)
+    advise(UnsafeMutableRawPointer(pointer), byteCount: count * MemoryLayout<T>.stride)
+    return pointer
+  }
+}

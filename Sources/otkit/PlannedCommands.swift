@@ -8,13 +8,6 @@ struct NotInThisRelease: Error, CustomStringConvertible {
   }
 }
 
-struct TransportCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "transport", abstract: "Solve an optimal transport problem between two point clouds (coming).")
-  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-  func run() throws { throw NotInThisRelease(command: "transport") }
-}
-
 struct AttentionCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "attention", abstract: "Compute attention weights with a transport anchor (coming).")
