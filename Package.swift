@@ -43,6 +43,7 @@ let package = Package(
     .testTarget(name: "OTKitDataTests", dependencies: ["OTKitData"]),
     .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
+    .testTarget(name: "OTKitCLITests", dependencies: ["otkit"]),
   ],
   swiftLanguageModes: [.v6]
 )
