@@ -14,7 +14,6 @@ public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Se
   case negativeWeight(Side, index: Int, value: Double)
   case zeroTotalMass(Side)
   case unequalTotals(source: Double, target: Double)
-  case costShape(rows: Int, columns: Int, expectedRows: Int, expectedColumns: Int)
   case nonFiniteCost(row: Int, column: Int, value: Double)
   case notOneDimensional(Side, dimension: Int)
   case notSquareUniform(n: Int, m: Int)
@@ -35,8 +34,6 @@ public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Se
     case .zeroTotalMass(let side): "the \(side) weights sum to zero"
     case .unequalTotals(let s, let t):
       "the source weights sum to \(s) but the target weights sum to \(t) (relative difference \(abs(s - t) / max(abs(s), abs(t)))); rescale them (--rescale) or fix the data"
-    case .costShape(let r, let c, let er, let ec):
-      "the cost matrix is \(r) x \(c), expected \(er) x \(ec)"
     case .nonFiniteCost(let row, let column, let value):
       "cost entry (\(row + 1), \(column + 1)) is \(value), not a finite number"
     case .notOneDimensional(let side, let d):
