@@ -18,6 +18,7 @@ import RealModule
 /// - Complexity: `O(rows * columns)` time (two passes), `O(columns)` extra memory per thread.
 extension Matrix {
   /// `log(sum_j exp(A_ij))` for each row `i`.
+  @inlinable
   public func rowLogSumExp() -> [Scalar] {
     Kernels.rowLogSumExp(self, scale: 1, columnOffsets: nil)
   }

@@ -20,7 +20,9 @@ enum VectorExp {
     let shifter = 6755399441055744.0  // 1.5 * 2^52: adding it rounds to an integer
     let upper = 709.782712893384
     let lower = -745.1332191019412
-    let xc = x.clamped(lowerBound: SIMD4(repeating: -746), upperBound: SIMD4(repeating: 710))
+    // Clamp with masks (SIMD's clamped(lowerBound:upperBound:) is not inlined here).
+    var xc = x.replacing(with: -746, where: x .< -746)
+    xc.replace(with: 710, where: xc .> 710)
     let t = xc * log2e + shifter
     let kf = t - shifter
     let r = (xc - kf * ln2hi) - kf * ln2lo
@@ -97,7 +99,8 @@ enum VectorExp {
     let shifter: Float = 12582912  // 1.5 * 2^23
     let upper: Float = 88.7228394
     let lower: Float = -103.972084
-    let xc = x.clamped(lowerBound: SIMD8(repeating: -105), upperBound: SIMD8(repeating: 89))
+    var xc = x.replacing(with: -105, where: x .< -105)
+    xc.replace(with: 89, where: xc .> 89)
     let t = xc * log2e + shifter
     let kf = t - shifter
     let r = (xc - kf * ln2hi) - kf * ln2lo

@@ -13,6 +13,10 @@ public enum SolverStatus: String, Sendable, Codable, CustomStringConvertible {
   case infeasible
   /// A non-finite value appeared; the result holds the last finite state.
   case diverged
+  /// The iterations met the tolerance, but the returned plan, evaluated in the working
+  /// precision, misses it: the tolerance is below that precision's floor (`Float`
+  /// potentials carry about `1e-6` relative error).
+  case stalled
 
   public var description: String { rawValue }
 

@@ -32,8 +32,26 @@ struct TransportCommand: ParsableCommand {
   @Option(help: "The ground cost: sqeuclidean or euclidean.")
   var cost: CostOption = .sqeuclidean
 
-  @Option(help: "The solver: auto, exact (network simplex), assignment or 1d.")
+  @Option(help: "The solver: auto, exact (network simplex), assignment, 1d, sinkhorn or sns (Sinkhorn-Newton-Sparse).")
   var method: MethodOption = .auto
+
+  @Option(help: "The entropic regularization (sinkhorn, sns): absolute, or relative with --relative-epsilon.")
+  var epsilon: Double?
+
+  @Option(help: "Read --epsilon as a multiple of this statistic of the cost matrix: max, mean or std.")
+  var relativeEpsilon: Epsilon.CostStatistic?
+
+  @Option(help: "The tolerance on the L1 marginal error, relative to the total mass (sinkhorn, sns).")
+  var tolerance: Double = 1e-9
+
+  @Flag(help: "Iterate in Float instead of Double (sinkhorn).")
+  var float32 = false
+
+  @Flag(help: "Solve a decreasing sequence of epsilons from the cost diameter down, with warm starts (sinkhorn).")
+  var epsilonScaling = false
+
+  @Flag(inversion: .prefixedNo, help: "Compute costs on the fly instead of storing the n x m matrix (default: when it would exceed 10^8 entries).")
+  var online: Bool?
 
   @Option(help: "Write the plan to this file (.npy: dense n x m matrix; .csv: one row per non-zero entry: source,target,mass).")
   var plan: String?
@@ -58,6 +76,9 @@ struct TransportCommand: ParsableCommand {
   enum MethodOption: String, ExpressibleByArgument, CaseIterable {
     case auto, exact, assignment
     case oneDimensional = "1d"
+    case sinkhorn, sns
+
+    var isEntropic: Bool { self == .sinkhorn || self == .sns }
   }
 
   func validate() throws {
@@ -66,6 +87,14 @@ struct TransportCommand: ParsableCommand {
     }
     if let example, example < 1 { throw ValidationError("--example needs a positive number of points") }
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
+    if method.isEntropic {
+      guard let epsilon else { throw ValidationError("--method \(method.rawValue) needs --epsilon") }
+      guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon must be positive") }
+      guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") }
+    } else if epsilon != nil || relativeEpsilon != nil || float32 || epsilonScaling {
+      throw ValidationError("--epsilon, --relative-epsilon, --float32 and --epsilon-scaling apply to --method sinkhorn or sns")
+    }
+    if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
   }
 
   func run() throws {
@@ -78,6 +107,7 @@ struct TransportCommand: ParsableCommand {
       throw CLIError(problemDescription(error))
     }
     let chosen = resolveMethod(problem)
+    if chosen.isEntropic { return try runEntropic(problem, chosen) }
     // The solver time excludes building the cost matrix (as POT's ot.emd takes M given).
     if chosen != .oneDimensional { _ = problem.cost }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -90,6 +120,7 @@ struct TransportCommand: ParsableCommand {
         result = solver.solve(problem)
       case .assignment: result = try AssignmentSolver().solve(problem)
       case .oneDimensional: result = try OneDimensionalTransport().solve(problem)
+      case .sinkhorn, .sns: preconditionFailure("entropic methods run in runEntropic")
       }
     } catch let error as TransportProblemError {
       throw CLIError(problemDescription(error))
@@ -97,6 +128,60 @@ struct TransportCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if let plan { try writePlan(result.plan, to: plan) }
     report(result, problem: problem, seconds: seconds)
+    if !result.status.isSuccess { throw ExitCode(3) }
+  }
+
+  func runEntropic(_ problem: TransportProblem, _ chosen: MethodOption) throws -> Void {
+    let eps: Epsilon = relativeEpsilon.map { .relative(epsilon!, to: $0) } ?? .absolute(epsilon!)
+    var solver = Sinkhorn(
+      epsilon: eps, tolerance: tolerance, maxIterations: maxIterations ?? 10_000,
+      scaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
+    // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
+    if !(online ?? false) && problem.n * problem.m <= solver.denseLimit { _ = problem.cost }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result: EntropicResult
+    if chosen == .sns {
+      var newton = SinkhornNewtonSparse(epsilon: eps, tolerance: tolerance)
+      if let maxIterations { newton.maxIterations = maxIterations }
+      result = newton.solve(problem)
+    } else {
+      solver.online = online
+      result = solver.solve(problem)
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if let plan {
+      do {
+        if plan.lowercased().hasSuffix(".npy") {
+          try NPY.write(result.densePlan(), to: plan)
+        } else {
+          try CSV.write(result.densePlan(), to: plan)
+        }
+      } catch let error as DataError {
+        throw CLIError(error.description)
+      }
+    }
+    print("method: \(result.method) (\(result.method == "sns" ? "Sinkhorn-Newton-Sparse" : "log-domain Sinkhorn"), \(result.precision)\(result.online ? ", online costs" : ""))")
+    print("status: \(result.status)")
+    print("epsilon: \(result.epsilon)")
+    print("cost: \(result.cost) (linear <P, C>)")
+    print("regularized cost: \(result.regularizedCost)")
+    print("n: \(problem.n), m: \(problem.m)")
+    print("iterations: \(result.iterations)")
+    print("marginal error: \(result.marginalError)")
+    print(String(format: "time: %.4f s", seconds))
+    if json {
+      let object: [String: JSONValue] = [
+        "cost": .number(result.cost), "method": .string(result.method),
+        "status": .string(result.status.rawValue), "iterations": .number(Double(result.iterations)),
+        "marginalError": .number(result.marginalError), "seconds": .number(seconds),
+        "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
+        "epsilon": .number(result.epsilon), "regularizedCost": .number(result.regularizedCost),
+        "dualObjective": .number(result.dualObjective), "precision": .string(result.precision),
+        "online": .bool(result.online),
+        "errorHistory": .array(result.errorHistory.suffix(1000).map { .number($0) }),
+      ]
+      print(JSONValue.object(object).serialized())
+    }
     if !result.status.isSuccess { throw ExitCode(3) }
   }
 
@@ -210,3 +295,5 @@ struct CLIError: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
 }
+
+extension Epsilon.CostStatistic: ExpressibleByArgument {}
