@@ -34,6 +34,27 @@ struct TransportCommandTests {
     #expect(failure(["transport", Self.source, Self.target, "--method", method, "--json"]) == nil)
   }
 
+  @Test("Entropic methods", arguments: [
+    ["--method", "sinkhorn", "--epsilon", "0.5"],
+    ["--method", "sinkhorn", "--epsilon", "0.05", "--relative-epsilon", "max", "--float32", "--tolerance", "1e-5"],
+    ["--method", "sinkhorn", "--epsilon", "0.05", "--relative-epsilon", "mean", "--epsilon-scaling", "--online"],
+    ["--method", "sns", "--epsilon", "0.1", "--relative-epsilon", "std"],
+  ])
+  func entropic(options: [String]) {
+    #expect(failure(["transport", Self.source, Self.target, "--json"] + options) == nil)
+  }
+
+  @Test("Entropic options are validated", arguments: [
+    (["--method", "sinkhorn"], "--method sinkhorn needs --epsilon"),
+    (["--method", "sinkhorn", "--epsilon", "0"], "--epsilon must be positive"),
+    (["--method", "exact", "--epsilon", "1"], "apply to --method sinkhorn or sns"),
+    (["--method", "sns", "--epsilon", "1", "--float32"], "--float32 applies to --method sinkhorn"),
+  ])
+  func entropicValidation(options: [String], message: String) {
+    let error = failure(["transport", Self.source, Self.target] + options)
+    #expect(error?.contains(message) == true, "got: \(error ?? "success")")
+  }
+
   @Test("Writes the plan as NPY and CSV")
   func writesPlan() throws {
     let npy = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-plan-\(getpid()).npy").path

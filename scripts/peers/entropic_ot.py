@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--tolerance", type=float, default=1e-9)
     parser.add_argument("--skip-pot-log", action="store_true")
     parser.add_argument("--skip-ott", action="store_true")
+    parser.add_argument("--ott-max-iterations", type=int, default=2000)
     parser.add_argument("--sns", action="store_true", help="also the SNS comparison at n = 500, eps = 1e-3 max(C)")
     parser.add_argument("--otkit", default=".build/release/otkit")
     args = parser.parse_args()
@@ -99,7 +100,7 @@ def main():
     if not args.skip_ott:
         for dtype in ("float64", "float32"):
             try:
-                s, converged, iters, P = run_ott(x, y, eps, args.tolerance, dtype, 20000)
+                s, converged, iters, P = run_ott(x, y, eps, args.tolerance, dtype, args.ott_max_iterations)
                 report(f"OTT-JAX {dtype}", s, "converged" if converged else "not converged", iters,
                        float((P * M).sum()), float(np.abs(P.sum(0) - b).sum() + np.abs(P.sum(1) - a).sum()))
             except Exception as error:  # keep the other rows
