@@ -19,6 +19,18 @@ struct SinkhornTests {
     }
   }
 
+  @Test("SNS reaches POT's log-Sinkhorn values too", .enabled(if: sharedFolder != nil), arguments: ReferenceCase.all().filter { $0.name != "uniform_n1000_d16" })
+  func referenceSNS(c: ReferenceCase) throws {
+    // (The n = 1000 case is left to release builds: its dense Newton systems are slow unoptimized.)
+    let problem = try c.problem()
+    for (relative, expected) in c.sinkhorn {
+      let result = SinkhornNewtonSparse(epsilon: .relative(Double(relative)!, to: .max), tolerance: 1e-9).solve(problem)
+      #expect(result.status == .converged, "\(c.name) \(relative)")
+      #expect(abs(result.cost - expected.linearCost) <= 1e-6 * expected.linearCost)
+      #expect(result.marginalError <= 1e-9 * problem.totalMass)
+    }
+  }
+
   @Test("Small epsilon: no NaN, no crash, an honest status", .enabled(if: sharedFolder != nil), arguments: ReferenceCase.all())
   func smallEpsilon(c: ReferenceCase) throws {
     let problem = try c.problem()

@@ -29,6 +29,21 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
     }
   }
 
+  // Entropic: eps = 0.01 max(C), tolerance 1e-9 (the problems of entropic_ot.py, smaller).
+  let entropic = problem(1000, seed: 3)
+  for useFloat in [false, true] {
+    Benchmark("sinkhorn n=1000 eps=0.01max (\(useFloat ? "Float" : "Double"))") { benchmark in
+      let solver = Sinkhorn(
+        epsilon: .relative(0.01, to: .max), tolerance: useFloat ? 1e-6 : 1e-9, useFloat: useFloat)
+      for _ in benchmark.scaledIterations { blackHole(solver.solve(entropic)) }
+    }
+  }
+  let small = problem(300, seed: 4)
+  Benchmark("sns n=300 eps=0.002max") { benchmark in
+    let solver = SinkhornNewtonSparse(epsilon: .relative(0.002, to: .max), tolerance: 1e-10)
+    for _ in benchmark.scaledIterations { blackHole(solver.solve(small)) }
+  }
+
   var rng = SeededGenerator(seed: 1)
   let x: Matrix<Double> = rng.normalMatrix(rows: 1_000_000, columns: 1)
   let y: Matrix<Double> = rng.normalMatrix(rows: 1_000_000, columns: 1, mean: 1, standardDeviation: 2)
