@@ -29,8 +29,16 @@ let package = Package(
     ),
     // Data: CSV and NPY reading and writing, standardization.
     .target(name: "OTKitData", dependencies: ["OTKitCore"]),
+    // Autograd and neural networks: the tape, layers, losses, optimizers, the trainer.
+    .target(
+      name: "OTKitNeural",
+      dependencies: ["OTKitCore", "OTKitData", .product(name: "Numerics", package: "swift-numerics")]
+    ),
+    // Tabular models of the study (seed 000): classifiers with standardization, labels and
+    // model files; the MLP baseline, the transformer and the OT classifier.
+    .target(name: "OTKitTabular", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural"]),
     // The umbrella that re-exports every library target.
-    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport"]),
+    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular"]),
     // The command-line tool: parsing, validation, progress and output only.
     .executableTarget(
       name: "otkit",
@@ -42,6 +50,8 @@ let package = Package(
     .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
     .testTarget(name: "OTKitDataTests", dependencies: ["OTKitData"]),
     .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
+    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitNeural", "OTKitData"]),
+    .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTabular"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
     .testTarget(name: "OTKitCLITests", dependencies: ["otkit"]),
   ],

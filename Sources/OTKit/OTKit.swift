@@ -2,6 +2,8 @@
 @_exported import OTKitCore
 @_exported import OTKitData
 @_exported import OTKitTransport
+@_exported import OTKitNeural
+@_exported import OTKitTabular
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

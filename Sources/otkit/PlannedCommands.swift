@@ -15,20 +15,6 @@ struct AttentionCommand: ParsableCommand {
   func run() throws { throw NotInThisRelease(command: "attention") }
 }
 
-struct TrainCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "train", abstract: "Train a model on a CSV data set (coming).")
-  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-  func run() throws { throw NotInThisRelease(command: "train") }
-}
-
-struct PredictCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "predict", abstract: "Predict labels with a saved model (coming).")
-  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-  func run() throws { throw NotInThisRelease(command: "predict") }
-}
-
 struct ReproduceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "reproduce", abstract: "Reproduce the tabular OT study's tables (coming).")

@@ -1,0 +1,90 @@
+import Foundation
+import OTKitCore
+import OTKitData
+
+/// A saved model: a directory holding `config.json` (what the model is: its kind, sizes,
+/// feature names, class labels, standardization) and `model.safetensors` (its parameters by
+/// dotted name, `F64`, readable by the `safetensors` Python package and PyTorch).
+///
+/// Loading checks that the file holds exactly the parameters the configured model has, with
+/// the same shapes; a truncated, corrupt or mismatched file is a ``ModelFileError``.
+public enum ModelFile {
+  public static let configurationName = "config.json"
+  public static let parametersName = "model.safetensors"
+
+  /// Writes the configuration and the parameters of `module` into `directory` (created when
+  /// missing).
+  public static func save(_ module: some Module, configuration: some Encodable, to directory: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw ModelFileError(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let json: Data
+    do {
+      json = try encoder.encode(configuration)
+    } catch {
+      throw ModelFileError(path: directory, reason: "cannot encode the configuration: \(error)")
+    }
+    let configPath = (directory as NSString).appendingPathComponent(configurationName)
+    guard FileManager.default.createFile(atPath: configPath, contents: json) else {
+      throw ModelFileError(path: configPath, reason: "cannot be written")
+    }
+    var tensors: [String: Safetensors.Tensor] = [:]
+    for (name, p) in module.namedParameters { tensors[name] = Safetensors.Tensor(p.value) }
+    let file = Safetensors.File(tensors: tensors, metadata: ["format": "otkit", "otkit_config": String(decoding: json, as: UTF8.self)])
+    try Safetensors.write(file, to: (directory as NSString).appendingPathComponent(parametersName))
+  }
+
+  /// Reads the configuration.
+  public static func configuration<C: Decodable>(_ type: C.Type, from directory: String) throws -> C {
+    let path = (directory as NSString).appendingPathComponent(configurationName)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ModelFileError(path: path, reason: "is missing or unreadable (is \(directory) a model saved by otkit train --save?)")
+    }
+    do {
+      return try JSONDecoder().decode(type, from: data)
+    } catch {
+      throw ModelFileError(path: path, reason: "is not a valid model configuration: \(error)")
+    }
+  }
+
+  /// Loads the saved parameters into `module`, which must have the same names and shapes.
+  public static func loadParameters(into module: some Module, from directory: String) throws {
+    let path = (directory as NSString).appendingPathComponent(parametersName)
+    // A truncated or corrupt file is a DataError naming the file and the problem.
+    let file = try Safetensors.read(path)
+    let expected = module.namedParameters
+    let names = Set(expected.map(\.name))
+    if let extra = file.tensors.keys.sorted().first(where: { !names.contains($0) }) {
+      throw ModelFileError(path: path, reason: "holds a parameter \"\(extra)\" that the configured model does not have")
+    }
+    for (name, p) in expected {
+      guard let t = file.tensors[name] else {
+        throw ModelFileError(path: path, reason: "has no parameter \"\(name)\"")
+      }
+      guard let m = t.matrix, m.rows == p.value.rows, m.columns == p.value.columns else {
+        throw ModelFileError(path: path, reason: "parameter \"\(name)\" has shape \(t.shape), the model needs [\(p.value.rows), \(p.value.columns)]")
+      }
+      guard m.elements.allSatisfy(\.isFinite) else {
+        throw ModelFileError(path: path, reason: "parameter \"\(name)\" holds a non-finite value")
+      }
+      p.value = m
+    }
+  }
+}
+
+/// A model file that cannot be written or read, naming the file and the problem.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+  public var path: String
+  public var reason: String
+
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
+
+  public var description: String { "\(path): \(reason)" }
+}
