@@ -189,7 +189,20 @@ struct PredictCommand: ParsableCommand {
     let features: Matrix<Double>
     var labels: [String]?
     do {
-      let table = try CSV.read(data, options: CSVReadOptions(label: label.map { .init(parsing: $0) }))
+      // The label column: the one given, else the model's when the file's header has it.
+      var table: CSVTable
+      if let label {
+        table = try CSV.read(data, options: CSVReadOptions(label: .init(parsing: label)))
+      } else if let name = classifier.labelName {
+        do {
+          table = try CSV.read(data, options: CSVReadOptions(label: .name(name)))
+        } catch let error as DataError {
+          guard case .unknownLabelColumn = error.kind else { throw error }
+          table = try CSV.read(data)
+        }
+      } else {
+        table = try CSV.read(data)
+      }
       labels = table.labels
       if table.hadHeader {
         var columns: [Int] = []
@@ -198,9 +211,6 @@ struct PredictCommand: ParsableCommand {
             throw CLIError("\(data): has no column \"\(name)\", a feature of the model (its features: \(classifier.featureNames.joined(separator: ", ")))")
           }
           columns.append(index)
-        }
-        if labels == nil, let name = classifier.labelName, let index = table.featureNames.firstIndex(of: name) {
-          labels = table.features.column(index).map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
         }
         features = columns == Array(0..<table.features.columns) ? table.features : table.features.columns(at: columns)
       } else {
