@@ -41,6 +41,15 @@ let package = Package(
       path: "Benchmarks/TransportBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
+    .executableTarget(
+      name: "NeuralBenchmarks",
+      dependencies: [
+        .product(name: "OTKit", package: "OTKit"),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/NeuralBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -33,58 +33,68 @@ extension Kernels {
   /// The forward pass: returns the output (`instances * tokens` x `heads * valueSize`) and the
   /// weights (`instances x heads x tokens x tokens`, row-major). `bias`, when given, is a
   /// `tokens x tokens` additive score bias (a mask uses `-infinity`) shared by all heads.
-  public static func multiHeadAttention(
-    queries q: Matrix<Double>, keys k: Matrix<Double>, values v: Matrix<Double>,
-    shape: AttentionShape, scale: Double, bias: Matrix<Double>? = nil
-  ) -> (output: Matrix<Double>, weights: [Double]) {
+  ///
+  /// Each (instance, head) pair packs its keys and values transposed (`size x tokens`) so
+  /// that the inner loops run over tokens, contiguous, and vectorize.
+  @inlinable
+  public static func multiHeadAttention<T: MatrixScalar>(
+    queries q: Matrix<T>, keys k: Matrix<T>, values v: Matrix<T>,
+    shape: AttentionShape, scale: T, bias: Matrix<T>? = nil
+  ) -> (output: Matrix<T>, weights: [T]) {
     let (n, t, h, dk, dv) = (shape.instances, shape.tokens, shape.heads, shape.keySize, shape.valueSize)
     precondition(q.rows == n * t && k.rows == n * t && v.rows == n * t, "Attention inputs need \(n * t) rows")
     precondition(q.columns == h * dk && k.columns == h * dk, "Queries and keys need \(h * dk) columns")
     precondition(v.columns == h * dv, "Values need \(h * dv) columns")
     if let bias { precondition(bias.rows == t && bias.columns == t, "The bias must be \(t) x \(t)") }
-    var output = Matrix<Double>(rows: n * t, columns: h * dv)
-    var weights = [Double](repeating: 0, count: n * h * t * t)
+    var output = Matrix<T>(rows: n * t, columns: h * dv)
+    var weights = [T](repeating: 0, count: n * h * t * t)
+    guard n > 0 && t > 0 && h > 0 else { return (output, weights) }
+    let biasElements = bias?.elements
     q.withUnsafeBufferPointer { qp in
       k.withUnsafeBufferPointer { kp in
         v.withUnsafeBufferPointer { vp in
           output.withUnsafeMutableBufferPointer { op in
             weights.withUnsafeMutableBufferPointer { wp in
-              let biasElements = bias?.elements
-              guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
-                let ob = op.baseAddress, let wb = wp.baseAddress
-              else { return }
+              let (qb, kb, vb, ob, wb) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, op.baseAddress!, wp.baseAddress!)
               let (qs, vs) = (h * dk, h * dv)
               Parallel.forEachRange(count: n, cost: h * t * t * (dk + dv + 8)) { range in
+                let kt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
+                let vt = UnsafeMutablePointer<T>.allocate(capacity: dv * t)
+                defer {
+                  kt.deallocate()
+                  vt.deallocate()
+                }
                 for b in range {
                   for head in 0..<h {
+                    packHead(kb + b * t * qs + head * dk, stride: qs, size: dk, tokens: t, into: kt)
+                    packHead(vb + b * t * vs + head * dv, stride: vs, size: dv, tokens: t, into: vt)
                     let a = wb + (b * h + head) * t * t
                     for i in 0..<t {
                       let qi = qb + (b * t + i) * qs + head * dk
                       let row = a + i * t
-                      var peak = -Double.infinity
-                      for j in 0..<t {
-                        let kj = kb + (b * t + j) * qs + head * dk
-                        var dot = 0.0
-                        for c in 0..<dk { dot += qi[c] * kj[c] }
-                        var s = scale * dot
-                        if let biasElements { s += biasElements[i * t + j] }
-                        row[j] = s
-                        if s > peak { peak = s }
+                      for j in 0..<t { row[j] = 0 }
+                      for c in 0..<dk {
+                        let qc = qi[c] * scale
+                        let kc = kt + c * t
+                        for j in 0..<t { row[j] += qc * kc[j] }
                       }
-                      var total = 0.0
-                      for j in 0..<t {
-                        let e = row[j] == -.infinity ? 0 : Double.exp(row[j] - peak)
-                        row[j] = e
-                        total += e
+                      if let biasElements {
+                        for j in 0..<t { row[j] += biasElements[i * t + j] }
                       }
-                      let inverse = total > 0 ? 1 / total : 0
+                      var peak = row[0]
+                      for j in 1..<t where row[j] > peak { peak = row[j] }
+                      if peak == -.infinity {
+                        // A fully masked row attends to nothing.
+                        for j in 0..<t { row[j] = 0 }
+                        continue
+                      }
+                      softmaxInPlace(row, count: t, peak: peak)
                       let oi = ob + (b * t + i) * vs + head * dv
-                      for j in 0..<t {
-                        row[j] *= inverse
-                        let w = row[j]
-                        if w == 0 { continue }
-                        let vj = vb + (b * t + j) * vs + head * dv
-                        for c in 0..<dv { oi[c] += w * vj[c] }
+                      for c in 0..<dv {
+                        let vc = vt + c * t
+                        var sum: T = 0
+                        for j in 0..<t { sum += row[j] * vc[j] }
+                        oi[c] = sum
                       }
                     }
                   }
@@ -100,14 +110,16 @@ extension Kernels {
 
   /// The backward pass of ``multiHeadAttention(queries:keys:values:shape:scale:bias:)``:
   /// given the output gradient, returns the gradients of the queries, keys and values.
-  public static func multiHeadAttentionBackward(
-    queries q: Matrix<Double>, keys k: Matrix<Double>, values v: Matrix<Double>,
-    weights: [Double], shape: AttentionShape, scale: Double, gradient g: Matrix<Double>
-  ) -> (queries: Matrix<Double>, keys: Matrix<Double>, values: Matrix<Double>) {
+  @inlinable
+  public static func multiHeadAttentionBackward<T: MatrixScalar>(
+    queries q: Matrix<T>, keys k: Matrix<T>, values v: Matrix<T>,
+    weights: [T], shape: AttentionShape, scale: T, gradient g: Matrix<T>
+  ) -> (queries: Matrix<T>, keys: Matrix<T>, values: Matrix<T>) {
     let (n, t, h, dk, dv) = (shape.instances, shape.tokens, shape.heads, shape.keySize, shape.valueSize)
-    var dq = Matrix<Double>(rows: q.rows, columns: q.columns)
-    var dK = Matrix<Double>(rows: k.rows, columns: k.columns)
-    var dV = Matrix<Double>(rows: v.rows, columns: v.columns)
+    var dq = Matrix<T>(rows: q.rows, columns: q.columns)
+    var dK = Matrix<T>(rows: k.rows, columns: k.columns)
+    var dV = Matrix<T>(rows: v.rows, columns: v.columns)
+    guard n > 0 && t > 0 && h > 0 else { return (dq, dK, dV) }
     q.withUnsafeBufferPointer { qp in
       k.withUnsafeBufferPointer { kp in
         v.withUnsafeBufferPointer { vp in
@@ -116,48 +128,61 @@ extension Kernels {
               dq.withUnsafeMutableBufferPointer { dqp in
                 dK.withUnsafeMutableBufferPointer { dkp in
                   dV.withUnsafeMutableBufferPointer { dvp in
-                    guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
-                      let gb = gp.baseAddress, let wb = wp.baseAddress, let dqb = dqp.baseAddress,
-                      let dkb = dkp.baseAddress, let dvb = dvp.baseAddress
-                    else { return }
+                    let (qb, kb, vb, gb, wb) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, gp.baseAddress!, wp.baseAddress!)
+                    let (dqb, dkb, dvb) = (dqp.baseAddress!, dkp.baseAddress!, dvp.baseAddress!)
                     let (qs, vs) = (h * dk, h * dv)
                     Parallel.forEachRange(count: n, cost: 2 * h * t * t * (dk + dv + 4)) { range in
-                      let ds = UnsafeMutablePointer<Double>.allocate(capacity: max(t, 1))
-                      defer { ds.deallocate() }
+                      let kt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
+                      let vt = UnsafeMutablePointer<T>.allocate(capacity: dv * t)
+                      let dkt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
+                      let dvt = UnsafeMutablePointer<T>.allocate(capacity: dv * t)
+                      let ds = UnsafeMutablePointer<T>.allocate(capacity: t)
+                      defer {
+                        kt.deallocate()
+                        vt.deallocate()
+                        dkt.deallocate()
+                        dvt.deallocate()
+                        ds.deallocate()
+                      }
                       for b in range {
                         for head in 0..<h {
+                          packHead(kb + b * t * qs + head * dk, stride: qs, size: dk, tokens: t, into: kt)
+                          packHead(vb + b * t * vs + head * dv, stride: vs, size: dv, tokens: t, into: vt)
+                          dkt.update(repeating: 0, count: dk * t)
+                          dvt.update(repeating: 0, count: dv * t)
                           let a = wb + (b * h + head) * t * t
                           for i in 0..<t {
                             let row = a + i * t
                             let gi = gb + (b * t + i) * vs + head * dv
-                            // dA_ij = g_i . v_j and dV_j += A_ij g_i.
-                            var dot = 0.0
-                            for j in 0..<t {
-                              let w = row[j]
-                              let vj = vb + (b * t + j) * vs + head * dv
-                              let dvj = dvb + (b * t + j) * vs + head * dv
-                              var da = 0.0
-                              for c in 0..<dv {
-                                da += gi[c] * vj[c]
-                                dvj[c] += w * gi[c]
+                            // dA_ij = g_i . v_j, and dV_j += A_ij g_i.
+                            for j in 0..<t { ds[j] = 0 }
+                            for c in 0..<dv {
+                              let gc = gi[c]
+                              let vc = vt + c * t, dvc = dvt + c * t
+                              for j in 0..<t {
+                                ds[j] += gc * vc[j]
+                                dvc[j] += gc * row[j]
                               }
-                              ds[j] = da
-                              dot += w * da
                             }
                             // dS_ij = A_ij (dA_ij - sum_l A_il dA_il), then the scaled products.
+                            var dot: T = 0
+                            for j in 0..<t { dot += row[j] * ds[j] }
+                            for j in 0..<t { ds[j] = row[j] * (ds[j] - dot) * scale }
                             let qi = qb + (b * t + i) * qs + head * dk
                             let dqi = dqb + (b * t + i) * qs + head * dk
-                            for j in 0..<t {
-                              let s = row[j] * (ds[j] - dot) * scale
-                              if s == 0 { continue }
-                              let kj = kb + (b * t + j) * qs + head * dk
-                              let dkj = dkb + (b * t + j) * qs + head * dk
-                              for c in 0..<dk {
-                                dqi[c] += s * kj[c]
-                                dkj[c] += s * qi[c]
+                            for c in 0..<dk {
+                              let kc = kt + c * t, dkc = dkt + c * t
+                              let qc = qi[c]
+                              var sum: T = 0
+                              for j in 0..<t {
+                                sum += ds[j] * kc[j]
+                                dkc[j] += ds[j] * qc
                               }
+                              dqi[c] = sum
                             }
                           }
+                          unpackHead(dkt, size: dk, tokens: t, into: dkb + b * t * qs + head * dk, stride: qs)
+                          unpackHead(dvt, size: dv, tokens: t, into: dvb + b * t * vs + head * dv, stride: vs)
                         }
                       }
                     }
@@ -170,5 +195,24 @@ extension Kernels {
       }
     }
     return (dq, dK, dV)
+  }
+
+  /// Copies one head's `tokens x size` block (rows `stride` apart) transposed into
+  /// `size x tokens` contiguous storage.
+  @inlinable
+  static func packHead<T>(_ source: UnsafePointer<T>, stride: Int, size: Int, tokens: Int, into packed: UnsafeMutablePointer<T>) {
+    for j in 0..<tokens {
+      let row = source + j * stride
+      for c in 0..<size { packed[c * tokens + j] = row[c] }
+    }
+  }
+
+  /// The inverse of ``packHead(_:stride:size:tokens:into:)``.
+  @inlinable
+  static func unpackHead<T>(_ packed: UnsafePointer<T>, size: Int, tokens: Int, into target: UnsafeMutablePointer<T>, stride: Int) {
+    for j in 0..<tokens {
+      let row = target + j * stride
+      for c in 0..<size { row[c] = packed[c * tokens + j] }
+    }
   }
 }

@@ -27,17 +27,23 @@ extension Kernels {
             let offset = peak + T.log(total)
             for j in 0..<n { row[j] -= offset }
           } else {
-            for j in 0..<n { row[j] -= peak }
-            T._exp(UnsafePointer(row), row, count: n)
-            var total: T = 0
-            for j in 0..<n { total += row[j] }
-            let inverse = 1 / total
-            for j in 0..<n { row[j] *= inverse }
+            softmaxInPlace(row, count: n, peak: peak)
           }
         }
       }
     }
     return y
+  }
+
+  /// Replaces `row[0..<count]` by its softmax, given its largest value `peak` (finite).
+  @inlinable
+  public static func softmaxInPlace<T: MatrixScalar>(_ row: UnsafeMutablePointer<T>, count n: Int, peak: T) {
+    for j in 0..<n { row[j] -= peak }
+    T._exp(UnsafePointer(row), row, count: n)
+    var total: T = 0
+    for j in 0..<n { total += row[j] }
+    let inverse = 1 / total
+    for j in 0..<n { row[j] *= inverse }
   }
 
   /// The backward pass of a row softmax `y`: `y * (g - rowsum(g * y))`.

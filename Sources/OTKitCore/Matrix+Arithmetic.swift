@@ -32,34 +32,45 @@ extension Matrix {
       preconditionFailure(
         "Shapes \(a.rows) x \(a.columns) and \(b.rows) x \(b.columns) do not broadcast")
     }
-    var result = [Scalar]()
-    result.reserveCapacity(shape.rows * shape.columns)
-    a.withUnsafeBufferPointer { pa in
-      b.withUnsafeBufferPointer { pb in
-        if a.rows == b.rows && a.columns == b.columns {
-          for i in 0..<pa.count { result.append(operation(pa[i], pb[i])) }
-          return
-        }
-        let aRowStride = a.rows == 1 ? 0 : a.columns
-        let bRowStride = b.rows == 1 ? 0 : b.columns
-        let aColumnStep = a.columns == 1 ? 0 : 1
-        let bColumnStep = b.columns == 1 ? 0 : 1
-        for i in 0..<shape.rows {
-          let ra = i * aRowStride
-          let rb = i * bRowStride
-          for j in 0..<shape.columns {
-            result.append(operation(pa[ra + j * aColumnStep], pb[rb + j * bColumnStep]))
+    var result = Matrix(uninitializedRows: shape.rows, columns: shape.columns)
+    let columns = shape.columns
+    result.withUnsafeMutableBufferPointer { out in
+      a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          guard let o = out.baseAddress, let x = pa.baseAddress, let y = pb.baseAddress else { return }
+          if a.rows == b.rows && a.columns == b.columns {
+            for i in 0..<out.count { o[i] = operation(x[i], y[i]) }
+            return
+          }
+          let aRowStride = a.rows == 1 ? 0 : a.columns
+          let bRowStride = b.rows == 1 ? 0 : b.columns
+          let aScalar = a.columns == 1 && columns > 1
+          let bScalar = b.columns == 1 && columns > 1
+          for i in 0..<shape.rows {
+            let ra = x + i * aRowStride, rb = y + i * bRowStride, ro = o + i * columns
+            switch (aScalar, bScalar) {
+            case (false, false): for j in 0..<columns { ro[j] = operation(ra[j], rb[j]) }
+            case (false, true): let v = rb[0]; for j in 0..<columns { ro[j] = operation(ra[j], v) }
+            case (true, false): let v = ra[0]; for j in 0..<columns { ro[j] = operation(v, rb[j]) }
+            case (true, true): let v = operation(ra[0], rb[0]); for j in 0..<columns { ro[j] = v }
+            }
           }
         }
       }
     }
-    return Matrix(rows: shape.rows, columns: shape.columns, elements: result)
+    return result
   }
 
   /// Applies `transform` to every element.
   @inlinable
   public func map(_ transform: (Scalar) throws -> Scalar) rethrows -> Matrix {
-    Matrix(rows: rows, columns: columns, elements: try elements.map(transform))
+    var result = Matrix(uninitializedRows: rows, columns: columns)
+    try result.withUnsafeMutableBufferPointer { out in
+      try withUnsafeBufferPointer { x in
+        for i in 0..<x.count { out[i] = try transform(x[i]) }
+      }
+    }
+    return result
   }
 
   @inlinable

@@ -44,6 +44,15 @@ extension Graph {
         : Matrix.product(a, g, transposeA: !tA)
       return [da, db]
 
+    case .linear:
+      let (x, w) = (input(node, 0), input(node, 1))
+      var result: [Matrix<Double>?] = [
+        nodes[node.inputs[0]].needsGradient ? Matrix.product(g, w, transposeB: true) : nil,
+        nodes[node.inputs[1]].needsGradient ? Matrix.product(x, g, transposeA: true) : nil,
+      ]
+      if node.inputs.count == 3 { result.append(Matrix(row: g.columnSums())) }
+      return result
+
     case .sum(let axis), .mean(let axis):
       let x = input(node, 0)
       var scale = 1.0

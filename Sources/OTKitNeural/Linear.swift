@@ -25,9 +25,7 @@ public final class Linear: Layer {
   }
 
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    let y = x.matmul(x.graph.parameter(weight))
-    guard let bias else { return y }
-    return y + x.graph.parameter(bias)
+    Tensor.linear(x, x.graph.parameter(weight), bias: bias.map { x.graph.parameter($0) })
   }
 }
 

@@ -21,6 +21,8 @@ enum Operation {
   case divide
   case affine(scale: Double, shift: Double)
   case product(transposeA: Bool, transposeB: Bool)
+  /// `x W + b` with the bias row broadcast; inputs x, W and optionally b.
+  case linear
   case sum(Axis)
   case mean(Axis)
   case exp
@@ -56,6 +58,7 @@ enum Operation {
     case .divide: "divide"
     case .affine: "affine"
     case .product: "product"
+    case .linear: "linear"
     case .sum: "sum"
     case .mean: "mean"
     case .exp: "exp"

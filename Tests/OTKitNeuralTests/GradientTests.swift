@@ -124,6 +124,18 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
             }, function: { Tensor.product($0[0], $0[1], transposeA: tA, transposeB: tB) }))
       }
     }
+    cases.append(
+      GradientCase(
+        name: "linear with bias",
+        make: { g in
+          let (m, k) = dims(&g)
+          let n = 1 + g.integer(below: 5)
+          return [random(&g, m, k), random(&g, k, n), random(&g, 1, n)]
+        }, function: { Tensor.linear($0[0], $0[1], bias: $0[2]) }))
+    cases.append(
+      GradientCase(
+        name: "linear without bias", make: { g in [random(&g, 3, 4), random(&g, 4, 2)] },
+        function: { Tensor.linear($0[0], $0[1], bias: nil) }))
     for axis in [Axis.rows, .columns, .all] {
       cases.append(unary("sum \(axis)") { $0.sum(axis) })
       cases.append(unary("mean \(axis)") { $0.mean(axis) })

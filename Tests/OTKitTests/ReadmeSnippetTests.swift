@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import OTKit
 
@@ -34,4 +35,39 @@ func readmeExample() throws {
   #expect(result.status == .optimal && assignment.status == .optimal && w2 >= 0)
   #expect(entropic.status == .converged && pv.count == 200 && grads.sourceWeights.count == 200)
   #expect(divergence.value >= 0 && newton.status == .converged)
+}
+
+/// The README's neural-network example, with small data around it.
+@Test("The README neural-network example runs")
+func readmeNeuralExample() throws {
+  var data = SeededGenerator(seed: 1)
+  let batch: Matrix<Double> = data.normalMatrix(rows: 64, columns: 16)
+  let labels = (0..<64).map { $0 % 4 }
+  let x: Matrix<Double> = data.normalMatrix(rows: 200, columns: 16)
+  let y = (0..<200).map { $0 % 4 }
+  let (vx, vy) = (x.rows(0..<40), Array(y[0..<40]))
+  let table = CSVTable(
+    featureNames: (1...16).map { "x\($0)" }, features: x, labelName: "y", labels: y.map(String.init))
+  let (train, test) = try LabeledData(table: table, file: "memory").split(testFraction: 0.2, seed: 0)
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-readme-\(getpid())").path
+
+  var g = SeededGenerator(seed: 0)
+  let model = MLP(sizes: [16, 32, 32, 4], generator: &g)
+  let graph = Graph()                                       // Graph.inference() records nothing
+  let loss = crossEntropy(logits: model(graph.constant(batch)), labels: labels)
+  try graph.backward(loss)                                  // gradients land in model.parameters
+  Adam(learningRate: 1e-2).step(model.parameters)
+
+  // Or the whole loop: mini-batches, validation, early stopping with best-weights restore,
+  // a per-epoch callback and a terminal progress bar.
+  let history = try Trainer().fitClassifier(model, optimizer: Adam(), inputs: x, labels: y,
+                                            validation: (vx, vy)) { epoch in print(epoch.trainingLoss) }
+
+  // A tabular classifier with standardization, labels and model files (safetensors + JSON).
+  let classifier = MLPClassifier()
+  try classifier.fit(train)                                 // LabeledData from a CSV table
+  try classifier.save(to: directory)                        // model/config.json, model/model.safetensors
+  let same = try MLPClassifier.load(from: directory).predict(test.features)
+  let original = try classifier.predict(test.features)
+  #expect(history.epochs > 0 && same == original)
 }

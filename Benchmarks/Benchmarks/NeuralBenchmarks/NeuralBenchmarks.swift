@@ -1,0 +1,57 @@
+import Benchmark
+import Foundation
+import OTKit
+
+// The models of scripts/peers/neural.py (PyTorch), threads fixed to 2 (OTKIT_THREADS=2
+// and OTKIT_BLAS_THREADS=2 for the BLAS path):
+//   1. one epoch of an MLP 16-32-32-4 on BEED 4-class (6,400 rows, batch 64, Adam);
+//   2. one forward + backward pass of a one-block post-norm transformer encoder
+//      (16 tokens of width 16, 4 heads of size 4, feed-forward 64, batch 256).
+
+nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
+    maxDuration: .seconds(5), maxIterations: 50)
+  Parallel.setThreads(2)
+
+  let beed = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("shared/data/beed.csv").path
+  if FileManager.default.fileExists(atPath: beed) {
+    Benchmark("MLP 16-32-32-4 epoch, BEED 4-class, batch 64, Adam") { benchmark in
+      let table = try CSV.read(beed, options: .init(label: .name("y")))
+      let data = try LabeledData(table: table, file: beed, classes: 4)
+      let x = try Standardizer(fitting: data.features).transform(data.features).rows(0..<6400)
+      let y = Array(data.labels[0..<6400])
+      var g = SeededGenerator(seed: 0)
+      let model = MLP(sizes: [16, 32, 32, 4], generator: &g)
+      var config = TrainingConfiguration()
+      config.epochs = 1
+      config.batchSize = 64
+      config.patience = nil
+      config.restoreBest = false
+      config.showsProgress = false
+      let trainer = Trainer(config)
+      let optimizer = Adam(learningRate: 1e-2)
+      benchmark.startMeasurement()
+      for _ in benchmark.scaledIterations {
+        blackHole(try trainer.fitClassifier(model, optimizer: optimizer, inputs: x, labels: y))
+      }
+    }
+  }
+
+  Benchmark("transformer block forward+backward, 256 x 16 tokens x 16, 4 heads") { benchmark in
+    var g = SeededGenerator(seed: 0)
+    let block = TransformerEncoderBlock(width: 16, heads: 4, keySize: 4, feedForward: 64, generator: &g)
+    let inputs: Matrix<Double> = g.normalMatrix(rows: 256 * 16, columns: 16)
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      block.zeroGradients()
+      let graph = Graph()
+      let loss = block(graph.constant(inputs), tokens: 16).mean()
+      try graph.backward(loss)
+      blackHole(loss.scalar)
+    }
+  }
+}
