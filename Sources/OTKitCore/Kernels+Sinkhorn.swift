@@ -117,13 +117,8 @@ extension Kernels {
         for j in 0..<m { sums[j] += buffer[j] }
       }
     }
-    for w in 0..<workers {
-      let sums = partial + w * m
-      for j in 0..<m { columnSums[j] += sums[j] }
-    }
-    var total = 0
-    for w in 0..<workers { total += fallbacks[w] }
-    return total
+    addPartials(partial, workers: workers, count: m, into: columnSums)
+    return UnsafeBufferPointer(start: fallbacks, count: workers).reduce(0, +)
   }
 
   /// `g_j <- eps log b_j - eps LSE_i((f_i - C_ij) / eps)` for the columns where `update[j]`
@@ -234,12 +229,8 @@ extension Kernels {
       }
       linear[worker] = pc
     }
-    var pc = 0.0
-    for w in 0..<workers {
-      pc += linear[w]
-      for j in 0..<m { columnSums[j] += partial[w * m + j] }
-    }
-    return pc
+    addPartials(partial, workers: workers, count: m, into: columnSums)
+    return UnsafeBufferPointer(start: linear, count: workers).reduce(0, +)
   }
 
   /// `P v` (when `transpose` is false, `v` has `m` entries) or `P^T v` (`v` has `n`
@@ -283,11 +274,7 @@ extension Kernels {
         }
       }
     }
-    if transpose {
-      for w in 0..<workers {
-        for j in 0..<m { result[j] += partial[w * m + j] }
-      }
-    }
+    if transpose { addPartials(partial, workers: workers, count: m, into: result) }
   }
 }
 
@@ -342,13 +329,8 @@ extension Kernels {
         for j in 0..<m { sums[j] = Relaxed.multiplyAdd(ud, Double(row[j]), sums[j]) }
       }
     }
-    for wk in 0..<workers {
-      let sums = partial + wk * m
-      for j in 0..<m { w[j] += sums[j] }
-    }
-    var total = 0
-    for wk in 0..<workers { total += bad[wk] }
-    return total
+    addPartials(partial, workers: workers, count: m, into: w)
+    return UnsafeBufferPointer(start: bad, count: workers).reduce(0, +)
   }
 
   /// `K_ij = exp((f_i + g_j - C_ij) / eps)` into `kernel` (`n x m`); rows with
@@ -437,8 +419,18 @@ extension Kernels {
         rowSums[i] = total
       }
     }
-    for w in 0..<ranges.count {
-      for j in 0..<m { columnSums[j] += partial[w * m + j] }
+    addPartials(partial, workers: ranges.count, count: m, into: columnSums)
+  }
+
+  /// Adds the per-worker partial vectors (`workers` consecutive blocks of `count`) into
+  /// `result`, in worker order so that the sum is deterministic.
+  @inlinable
+  static func addPartials<T: FloatingPoint>(
+    _ partial: UnsafePointer<T>, workers: Int, count: Int, into result: UnsafeMutablePointer<T>
+  ) {
+    for w in 0..<workers {
+      let block = partial + w * count
+      for j in 0..<count { result[j] += block[j] }
     }
   }
 }

@@ -48,41 +48,6 @@ enum Operation {
   /// error, never a silent zero.
   case nondifferentiable(String)
 
-  var name: String {
-    switch self {
-    case .constant: "constant"
-    case .variable: "variable"
-    case .add: "add"
-    case .subtract: "subtract"
-    case .multiply: "multiply"
-    case .divide: "divide"
-    case .affine: "affine"
-    case .product: "product"
-    case .linear: "linear"
-    case .sum: "sum"
-    case .mean: "mean"
-    case .exp: "exp"
-    case .log: "log"
-    case .sqrt: "sqrt"
-    case .tanh: "tanh"
-    case .relu: "relu"
-    case .gelu: "gelu"
-    case .sigmoid: "sigmoid"
-    case .square: "square"
-    case .softmax: "softmax"
-    case .logSoftmax: "logSoftmax"
-    case .logSumExp: "logSumExp"
-    case .layerNorm: "layerNorm"
-    case .dropout: "dropout"
-    case .reshape: "reshape"
-    case .concatenate: "concatenate"
-    case .slice: "slice"
-    case .gatherRows: "gatherRows"
-    case .crossEntropy: "crossEntropy"
-    case .attention: "attention"
-    case .nondifferentiable(let name): name
-    }
-  }
 }
 
 /// What the fused multi-head attention keeps for its backward pass.

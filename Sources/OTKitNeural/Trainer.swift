@@ -173,8 +173,7 @@ public struct Trainer {
         let graph = Graph.inference()
         let logits = model(graph.constant(v.inputs))
         let loss = crossEntropy(logits: logits, labels: v.labels, classWeights: classWeights).scalar
-        let predicted = argmaxRows(logits.value)
-        let right = zip(predicted, v.labels).filter { $0 == $1 }.count
+        let right = correctPredictions(logits.value, v.labels)
         return (loss, v.labels.isEmpty ? nil : Double(right) / Double(v.labels.count))
       }
     }
@@ -184,11 +183,15 @@ public struct Trainer {
         let x = graph.constant(indices.count == full ? inputs : inputs.rows(at: indices))
         let y = indices.count == full ? labels : indices.map { labels[$0] }
         let logits = model(x)
-        let predicted = argmaxRows(logits.value)
-        let right = zip(predicted, y).filter { $0 == $1 }.count
+        let right = correctPredictions(logits.value, y)
         return StepResult(loss: crossEntropy(logits: logits, labels: y, classWeights: classWeights), correct: (right, y.count))
       }, validate: validate, onEpoch: onEpoch)
   }
+}
+
+/// How many rows of `logits` have their largest value at the label.
+func correctPredictions(_ logits: Matrix<Double>, _ labels: [Int]) -> Int {
+  zip(argmaxRows(logits), labels).filter { $0 == $1 }.count
 }
 
 extension Layer {

@@ -68,10 +68,7 @@ public final class MLPClassifier {
     guard data.count > 0 else { throw TabularModelError("no training rows") }
     let scaler = Standardizer(fitting: data.features)
     let x = try scaler.transform(data.features)
-    var generator = SeededGenerator(seed: settings.seed)
-    let network = MLP(
-      sizes: [data.features.columns] + settings.hidden + [data.classCount], activation: settings.activation,
-      dropout: settings.dropout, generator: &generator)
+    let network = Self.network(settings, features: data.features.columns, classes: data.classCount)
     var config = TrainingConfiguration()
     config.epochs = settings.epochs
     config.batchSize = settings.batchSize
@@ -98,6 +95,14 @@ public final class MLPClassifier {
     self.featureNames = data.featureNames
     self.labelName = data.labelName
     return history
+  }
+
+  /// The network of the settings, initialized from their seed.
+  static func network(_ settings: MLPSettings, features: Int, classes: Int) -> MLP {
+    var generator = SeededGenerator(seed: settings.seed)
+    return MLP(
+      sizes: [features] + settings.hidden + [classes], activation: settings.activation,
+      dropout: settings.dropout, generator: &generator)
   }
 
   /// Class probabilities for each row of raw (unstandardized) features.
@@ -143,10 +148,7 @@ public final class MLPClassifier {
       throw ModelFileError(path: directory, reason: "the configuration's classes or feature names are inconsistent")
     }
     let model = MLPClassifier(settings: settings)
-    var generator = SeededGenerator(seed: 0)
-    let network = MLP(
-      sizes: [config.featureNames.count] + settings.hidden + [config.classLabels.count], activation: settings.activation,
-      dropout: settings.dropout, generator: &generator)
+    let network = network(settings, features: config.featureNames.count, classes: config.classLabels.count)
     try ModelFile.loadParameters(into: network, from: directory)
     model.network = network
     model.standardizer = config.standardizer

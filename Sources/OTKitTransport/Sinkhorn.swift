@@ -13,6 +13,25 @@ public enum Epsilon: Sendable, Equatable, CustomStringConvertible {
     case max, mean, std
   }
 
+  /// The absolute value on the given costs (a relative epsilon times the statistic).
+  func resolved<T>(on costs: EntropicCosts<T>) -> Double {
+    if case .absolute(let e) = self { return e }
+    return resolved(statistics: costs.statistics())
+  }
+
+  /// The absolute value given the costs' statistics.
+  func resolved(statistics stats: (max: Double, mean: Double, std: Double)) -> Double {
+    switch self {
+    case .absolute(let e): return e
+    case .relative(let factor, let statistic):
+      switch statistic {
+      case .max: return factor * stats.max
+      case .mean: return factor * stats.mean
+      case .std: return factor * stats.std
+      }
+    }
+  }
+
   public var description: String {
     switch self {
     case .absolute(let e): "\(e)"
@@ -91,30 +110,15 @@ public struct Sinkhorn: Sendable {
 
   /// The absolute epsilon this solver uses on `problem`.
   public func absoluteEpsilon(for problem: TransportProblem) -> Double {
-    switch epsilon {
-    case .absolute(let e): return e
-    case .relative(let factor, let statistic):
-      let costs = EntropicCosts<Double>.make(problem, online: online, denseLimit: denseLimit)
-      return factor * Self.statistic(statistic, of: costs)
-    }
-  }
-
-  static func statistic<T>(_ statistic: Epsilon.CostStatistic, of costs: EntropicCosts<T>) -> Double {
-    let stats = costs.statistics()
-    switch statistic {
-    case .max: return stats.max
-    case .mean: return stats.mean
-    case .std: return stats.std
-    }
+    if case .absolute(let e) = epsilon { return e }
+    return epsilon.resolved(on: EntropicCosts<Double>.make(problem, online: online, denseLimit: denseLimit))
   }
 
   func run<T: MatrixScalar>(_ problem: TransportProblem, _: T.Type) -> EntropicResult {
     let costs = EntropicCosts<T>.make(problem, online: online, denseLimit: denseLimit)
-    let eps: Double
-    switch epsilon {
-    case .absolute(let e): eps = e
-    case .relative(let factor, let statistic): eps = factor * Self.statistic(statistic, of: costs)
-    }
+    // One pass over the costs serves both a relative epsilon and the scaling's diameter.
+    let statistics = scaling != nil ? costs.statistics() : nil
+    let eps = statistics.map { epsilon.resolved(statistics: $0) } ?? epsilon.resolved(on: costs)
     precondition(eps > 0 && eps.isFinite, "Sinkhorn needs a positive finite epsilon, got \(eps)")
     var state = SinkhornState<T>(
       costs: costs, a: problem.sourceWeights, b: problem.targetWeights,
@@ -123,7 +127,7 @@ public struct Sinkhorn: Sendable {
     var iterations = 0
     var status = SolverStatus.iterationLimit
     if let scaling {
-      let diameter = Self.statistic(.max, of: costs)
+      let diameter = statistics!.max
       for stageEpsilon in scaling.schedule(from: max(diameter, eps), to: eps).dropLast() {
         let stage = state.iterate(
           epsilon: T(stageEpsilon), tolerance: scaling.stageTolerance * problem.totalMass,

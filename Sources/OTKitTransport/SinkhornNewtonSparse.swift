@@ -49,11 +49,7 @@ public struct SinkhornNewtonSparse: Sendable {
 
   public func solve(_ problem: TransportProblem) -> EntropicResult {
     let costs = EntropicCosts<Double>.make(problem, online: nil, denseLimit: 100_000_000)
-    let eps: Double
-    switch epsilon {
-    case .absolute(let e): eps = e
-    case .relative(let factor, let statistic): eps = factor * Sinkhorn.statistic(statistic, of: costs)
-    }
+    let eps = epsilon.resolved(on: costs)
     precondition(eps > 0 && eps.isFinite, "SNS needs a positive finite epsilon, got \(eps)")
     let a = problem.sourceWeights, b = problem.targetWeights
     let (n, m) = (a.count, b.count)
@@ -103,10 +99,15 @@ public struct SinkhornNewtonSparse: Sendable {
       }
       measure(f, g)
       var current = objective(f, g)
-      while iterations < maxIterations {
+      /// The L1 marginal error of the last measured point.
+      func marginalError() -> Double {
         var error = 0.0
         for i in 0..<n { error += abs(r[i] - a[i]) }
         for j in 0..<m { error += abs(s[j] - b[j]) }
+        return error
+      }
+      while iterations < maxIterations {
+        let error = marginalError()
         if !error.isFinite {
           status = .diverged
           break
@@ -151,10 +152,7 @@ public struct SinkhornNewtonSparse: Sendable {
             abs(value - current) <= 1e-11 * max(abs(current), eps * problem.totalMass)
           {
             measure(newF, newG)
-            var newError = 0.0
-            for i in 0..<n { newError += abs(r[i] - a[i]) }
-            for j in 0..<m { newError += abs(s[j] - b[j]) }
-            if newError < error {
+            if marginalError() < error {
               current = value
               accepted = true
               measuredNew = true
