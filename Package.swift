@@ -36,9 +36,11 @@ let package = Package(
     ),
     // Tabular models of the study (seed 000): classifiers with standardization, labels and
     // model files; the MLP baseline, the transformer and the OT classifier.
-    .target(name: "OTKitTabular", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural"]),
+    .target(name: "OTKitTabular", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitReport"]),
+    // Reporting: SVG charts and self-contained HTML reports.
+    .target(name: "OTKitReport"),
     // The umbrella that re-exports every library target.
-    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular"]),
+    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular", "OTKitReport"]),
     // The command-line tool: parsing, validation, progress and output only.
     .executableTarget(
       name: "otkit",
@@ -52,6 +54,7 @@ let package = Package(
     .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitNeural", "OTKitData"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTabular"]),
+    .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
     .testTarget(name: "OTKitCLITests", dependencies: ["otkit"]),
   ],

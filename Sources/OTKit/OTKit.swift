@@ -4,6 +4,7 @@
 @_exported import OTKitTransport
 @_exported import OTKitNeural
 @_exported import OTKitTabular
+@_exported import OTKitReport
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

@@ -59,7 +59,7 @@ extension Module {
 }
 
 /// Prefixes the parameter names of a sub-module.
-func prefixed(_ prefix: String, _ module: any Module) -> [(name: String, parameter: Parameter)] {
+public func prefixed(_ prefix: String, _ module: any Module) -> [(name: String, parameter: Parameter)] {
   module.namedParameters.map { (prefix + "." + $0.name, $0.parameter) }
 }
 

@@ -22,6 +22,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var showsProgress: Bool = true
 
   public init() {}
+
+  /// The settings most runs change, the rest at their defaults.
+  public init(epochs: Int, batchSize: Int?, patience: Int?, seed: UInt64, showsProgress: Bool) {
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.patience = patience
+    self.seed = seed
+    self.showsProgress = showsProgress
+  }
 }
 
 /// The figures of one epoch.

@@ -30,13 +30,85 @@ public struct MLPSettings: Sendable, Equatable, Codable {
 public struct TabularModelConfiguration: Sendable, Equatable, Codable {
   public var format: String = "otkit-model"
   public var version: Int = 1
-  /// The model kind: `mlp`.
+  /// The model kind: `mlp`, `ot`, `transformer` or `pretrained`.
   public var model: String
   public var featureNames: [String]
   public var labelName: String?
   public var classLabels: [String]
+  /// Standardization fitted on the training data (per feature for the MLP, per token
+  /// coordinate for the sequence models).
   public var standardizer: Standardizer
   public var mlp: MLPSettings?
+  /// Tokens per instance (sequence models): a row of features is `tokens` tokens of
+  /// `featureNames.count / tokens` coordinates.
+  public var tokens: Int?
+  public var coordinateNames: [String]?
+  public var ot: OTClassifierSettings?
+  public var transformer: TransformerSettings?
+  /// The dummy classes of the OT classifier or of the pretrained head.
+  public var dummies: ClassGaussians?
+
+  public init(
+    model: String, featureNames: [String], labelName: String?, classLabels: [String], standardizer: Standardizer,
+    mlp: MLPSettings? = nil, tokens: Int? = nil, coordinateNames: [String]? = nil, ot: OTClassifierSettings? = nil,
+    transformer: TransformerSettings? = nil, dummies: ClassGaussians? = nil
+  ) {
+    self.model = model
+    self.featureNames = featureNames
+    self.labelName = labelName
+    self.classLabels = classLabels
+    self.standardizer = standardizer
+    self.mlp = mlp
+    self.tokens = tokens
+    self.coordinateNames = coordinateNames
+    self.ot = ot
+    self.transformer = transformer
+    self.dummies = dummies
+  }
+
+  /// Checks what every model kind needs.
+  func validate(path: String) throws {
+    guard classLabels.count >= 2 else { throw ModelFileError(path: path, reason: "the configuration names fewer than 2 classes") }
+    if let tokens {
+      guard tokens > 0, featureNames.count % tokens == 0, standardizer.means.count == featureNames.count / tokens else {
+        throw ModelFileError(path: path, reason: "the configuration's tokens, feature names and standardizer are inconsistent")
+      }
+    } else if standardizer.means.count != featureNames.count {
+      throw ModelFileError(path: path, reason: "the configuration's classes or feature names are inconsistent")
+    }
+  }
+}
+
+/// A fitted classifier of table rows: the MLP, the OT classifier or the transformer.
+public protocol TabularClassifier: AnyObject {
+  /// The saved description of the model (`nil` before fitting).
+  var configuration: TabularModelConfiguration? { get }
+  /// Class probabilities of each row of raw (unstandardized) features; a row is one
+  /// instance.
+  func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double>
+  /// Saves the model into a directory (see ``ModelFile``).
+  func save(to directory: String) throws
+}
+
+extension TabularClassifier {
+  /// The class index of each row.
+  public func predict(_ features: Matrix<Double>) throws -> [Int] { argmaxRows(try predictProbabilities(features)) }
+}
+
+/// Loading any saved tabular model.
+public enum TabularModels {
+  /// Loads a model saved by `otkit train --save` or a classifier's `save(to:)`.
+  ///
+  /// - Throws: ``ModelFileError`` for a missing, corrupt or mismatched model.
+  public static func load(from directory: String) throws -> any TabularClassifier {
+    let config = try ModelFile.configuration(TabularModelConfiguration.self, from: directory)
+    switch config.model {
+    case "mlp": return try MLPClassifier.load(from: directory)
+    case "ot": return try OTClassifier.load(from: directory)
+    case "transformer", "pretrained": return try TabularTransformer.load(from: directory)
+    default: throw ModelFileError(path: directory, reason: "holds an unknown model kind \"\(config.model)\"")
+    }
+  }
 }
 
 /// A model used before it was fitted, or a saved model of another kind.
@@ -48,7 +120,7 @@ public struct TabularModelError: Error, CustomStringConvertible, Equatable {
 /// The MLP baseline of the study: standardization fitted on the training rows, an MLP from
 /// the features to class logits, cross-entropy, Adam, mini-batches, a stratified validation
 /// split with early stopping and restore of the best weights.
-public final class MLPClassifier {
+public final class MLPClassifier: TabularClassifier {
   public var settings: MLPSettings
   public private(set) var network: MLP?
   public private(set) var standardizer: Standardizer?
@@ -69,12 +141,9 @@ public final class MLPClassifier {
     let scaler = Standardizer(fitting: data.features)
     let x = try scaler.transform(data.features)
     let network = Self.network(settings, features: data.features.columns, classes: data.classCount)
-    var config = TrainingConfiguration()
-    config.epochs = settings.epochs
-    config.batchSize = settings.batchSize
-    config.patience = settings.patience
-    config.seed = settings.seed &+ 1
-    config.showsProgress = showsProgress
+    let config = TrainingConfiguration(
+      epochs: settings.epochs, batchSize: settings.batchSize, patience: settings.patience, seed: settings.seed &+ 1,
+      showsProgress: showsProgress)
     var trainX = x, trainY = data.labels
     var validation: (inputs: Matrix<Double>, labels: [Int])?
     if settings.validationFraction > 0 {
@@ -144,9 +213,7 @@ public final class MLPClassifier {
     guard config.model == "mlp", let settings = config.mlp else {
       throw TabularModelError("\(directory) holds a \(config.model) model, not an mlp")
     }
-    guard config.classLabels.count >= 2, config.standardizer.means.count == config.featureNames.count else {
-      throw ModelFileError(path: directory, reason: "the configuration's classes or feature names are inconsistent")
-    }
+    try config.validate(path: directory)
     let model = MLPClassifier(settings: settings)
     let network = network(settings, features: config.featureNames.count, classes: config.classLabels.count)
     try ModelFile.loadParameters(into: network, from: directory)

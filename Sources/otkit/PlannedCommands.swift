@@ -14,10 +14,3 @@ struct AttentionCommand: ParsableCommand {
   @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
   func run() throws { throw NotInThisRelease(command: "attention") }
 }
-
-struct ReproduceCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "reproduce", abstract: "Reproduce the tabular OT study's tables (coming).")
-  @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
-  func run() throws { throw NotInThisRelease(command: "reproduce") }
-}

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Wall-clock timing.
@@ -66,4 +67,16 @@ enum Console {
   static func error(_ text: String) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
   }
+}
+
+/// The comma-separated values of an option, each parsed and checked.
+///
+/// - Throws: `ValidationError` naming the option and what its values must be.
+func parseList<T>(_ text: String, option: String, must requirement: String, _ parse: (String) -> T?, where valid: (T) -> Bool) throws -> [T] {
+  let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+  let values = parts.compactMap(parse)
+  guard !values.isEmpty, values.count == parts.count, values.allSatisfy(valid) else {
+    throw ValidationError("\(option) must be \(requirement) separated by commas, got \"\(text)\"")
+  }
+  return values
 }

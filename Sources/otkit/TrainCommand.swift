@@ -10,10 +10,18 @@ struct TrainCommand: ParsableCommand {
       DATA is a CSV file with a label column (--label, by name or 0-based index). The rows \
       are split into training and test parts, stratified by class (--test-fraction, --seed); \
       features are standardized with the training statistics. --classes k keeps the rows \
-      whose label is one of the first k labels in sorted order. The MLP trains with Adam on \
-      mini-batches, holds out a stratified share of the training rows for early stopping \
-      (--validation-fraction, --patience) and restores its best weights. A progress bar is \
-      drawn on standard error when it is a terminal.
+      whose label is one of the first k labels in sorted order.
+
+      Models: mlp (Adam, mini-batches); ot, the OT classifier of the tabular OT study (dummy \
+      class Gaussians, exact assignment per class, an MLP map; --hidden sets the map); \
+      transformer, the study's transformer (encoder blocks, per-token head, RMSprop, full \
+      batch); pretrained, the transformer whose head is pretrained on the dummy classes and \
+      frozen. For ot, transformer and pretrained a row is a sequence of tokens of \
+      --token-dim consecutive columns (default: the whole row is one token); --layout \
+      feature makes each feature a token (transformer only). --trace records how the \
+      encoder moves the training points and reports the OT metrics of training; --report \
+      writes a self-contained HTML report. Early stopping restores the best weights. A \
+      progress bar is drawn on standard error when it is a terminal.
       """
   )
 
@@ -23,35 +31,65 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "The label column: a name from the header or a 0-based index.")
   var label: String
 
-  @Option(help: "The model: mlp.")
+  @Option(help: "The model: mlp, ot, transformer or pretrained.")
   var model: ModelOption = .mlp
 
   @Option(help: "Keep the rows of the first k labels in sorted order.")
   var classes: Int?
 
-  @Option(help: "The hidden widths of the MLP, comma-separated.")
-  var hidden: String = "32,32"
+  @Option(name: .customLong("token-dim"), help: "Columns per token for ot, transformer and pretrained (default: all, one token per row).")
+  var tokenDimension: Int?
+
+  @Option(help: "The transformer's tokens: sequence (of --token-dim columns) or feature (one token per feature).")
+  var layout: TokenLayout = .sequence
+
+  @Option(help: "The hidden widths of the MLP or of the OT classifier's map, comma-separated (default 32,32 for mlp, 64,64 for ot).")
+  var hidden: String?
+
+  @Option(help: "Where the dummy class means sit (ot, pretrained): automatic, circle or simplex.")
+  var dummies: DummyPlacement = .automatic
+
+  @Option(help: "Encoder blocks of the transformer.")
+  var blocks: Int = 1
+
+  @Option(help: "Attention heads of the transformer.")
+  var heads: Int = 10
+
+  @Option(help: "The transformer's feed-forward width.")
+  var feedForward: Int = 32
+
+  @Option(help: "The dropout of the transformer's per-token head.")
+  var headDropout: Double = 0.4
+
+  @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
+  var norm: NormPlacement = .post
 
   @Option(help: "The most epochs.")
   var epochs: Int = 200
 
-  @Option(help: "Rows per step (0: full batch).")
-  var batchSize: Int = 64
+  @Option(help: "Rows (mlp) or instances (transformer) per step; 0: full batch. Default 64 for mlp, full batch for the transformer; ot uses a tenth of its training pairs.")
+  var batchSize: Int?
 
-  @Option(help: "Adam's learning rate.")
+  @Option(help: "The learning rate (Adam for mlp and ot, RMSprop for the transformer).")
   var learningRate: Double = 1e-2
 
   @Option(help: "The stratified share of the rows kept for testing.")
   var testFraction: Double = 0.2
 
-  @Option(help: "The stratified share of the training rows held out for early stopping (0: monitor the training loss).")
-  var validationFraction: Double = 0.1
+  @Option(help: "The stratified share of the training rows held out for early stopping (0: monitor the training loss). Default 0.1, 0 for the transformer.")
+  var validationFraction: Double?
 
-  @Option(help: "Epochs without improvement before early stopping.")
-  var patience: Int = 20
+  @Option(help: "Epochs without improvement before early stopping (default 20, 10 for ot).")
+  var patience: Int?
 
   @Option(help: "The seed of the split, the initialization and the batches.")
   var seed: UInt64 = 0
+
+  @Flag(help: "Record the trajectory of the training points through the encoder and report the OT metrics of training (transformer, pretrained).")
+  var trace = false
+
+  @Option(help: "Write a self-contained HTML report to this file.")
+  var report: String?
 
   @Option(help: "Save the trained model into this directory (config.json and model.safetensors).")
   var save: String?
@@ -63,27 +101,31 @@ struct TrainCommand: ParsableCommand {
   var json = false
 
   enum ModelOption: String, ExpressibleByArgument, CaseIterable {
-    case mlp
+    case mlp, ot, transformer, pretrained
   }
 
-  func hiddenWidths() throws -> [Int] {
-    let parts = hidden.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    let widths = parts.compactMap { Int($0) }
-    guard widths.count == parts.count, widths.allSatisfy({ $0 > 0 }) else {
-      throw ValidationError("--hidden must be positive integers separated by commas, got \"\(hidden)\"")
-    }
-    return widths
+  func hiddenWidths() throws -> [Int]? {
+    guard let hidden else { return nil }
+    return try parseList(hidden, option: "--hidden", must: "positive integers", { Int($0) }, where: { $0 > 0 })
   }
 
   func validate() throws {
     _ = try hiddenWidths()
     guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
-    guard batchSize >= 0 else { throw ValidationError("--batch-size must be positive (0: full batch)") }
+    if let batchSize, batchSize < 0 { throw ValidationError("--batch-size must be positive (0: full batch)") }
     guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
     guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must lie in (0, 1)") }
-    guard validationFraction >= 0 && validationFraction < 1 else { throw ValidationError("--validation-fraction must lie in [0, 1)") }
-    guard patience >= 1 else { throw ValidationError("--patience must be positive") }
+    if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) { throw ValidationError("--validation-fraction must lie in [0, 1)") }
+    if let patience, patience < 1 { throw ValidationError("--patience must be positive") }
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
+    if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
+    guard blocks >= 1, heads >= 1, feedForward >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
+    guard headDropout >= 0 && headDropout < 1 else { throw ValidationError("--head-dropout must lie in [0, 1)") }
+    if trace && !(model == .transformer || model == .pretrained) {
+      throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
+    }
+    if trace && layout == .feature { throw ValidationError("--trace needs --layout sequence") }
+    if tokenDimension != nil && model == .mlp { throw ValidationError("--token-dim applies to --model ot, transformer and pretrained") }
   }
 
   func run() throws {
@@ -99,57 +141,157 @@ struct TrainCommand: ParsableCommand {
     guard train.count > 0, test.count > 0 else {
       throw CLIError("\(data): \(labelled.count) rows are too few to split into training and test parts")
     }
-    var settings = MLPSettings()
-    settings.hidden = try hiddenWidths()
-    settings.epochs = epochs
-    settings.batchSize = batchSize == 0 ? nil : batchSize
-    settings.learningRate = learningRate
-    settings.validationFraction = validationFraction
-    settings.patience = patience
-    settings.seed = seed
-    let classifier = MLPClassifier(settings: settings)
-    let history = try classifier.fit(train, showsProgress: true)
-    let testMetrics = try classifier.evaluate(test)
-    let trainMetrics = try classifier.evaluate(train)
+    let sequenceTrain: SequenceData, sequenceTest: SequenceData
+    do {
+      sequenceTrain = try SequenceData(train, tokenDimension: tokenDimension)
+      sequenceTest = try SequenceData(test, tokenDimension: tokenDimension)
+    } catch let error as DataError {
+      throw CLIError("\(data): \(error.kind)")
+    }
+    let fitted: FittedModel
+    do {
+      fitted = try fit(train: train, test: test, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest)
+    } catch let error as TabularModelError {
+      throw CLIError("\(error)")
+    }
+    let outcome = fitted.outcome
     if let save {
       do {
-        try classifier.save(to: save)
+        try fitted.classifier.save(to: save)
       } catch {
         throw CLIError("\(error)")
       }
     }
-    let recall = testMetrics.recall
-    print("model: mlp \(([labelled.featureNames.count] + settings.hidden + [labelled.classCount]).map(String.init).joined(separator: "-")) (Adam, learning rate \(learningRate), batch \(batchSize == 0 ? "full" : String(batchSize)))")
+    if let report {
+      do {
+        try StudyReport.training(
+          outcome, train: sequenceTrain, command: "otkit " + CommandLine.arguments.dropFirst().joined(separator: " "),
+          dataName: (data as NSString).lastPathComponent
+        ).write(to: report)
+      } catch {
+        throw CLIError("\(error)")
+      }
+    }
+    let recall = outcome.test.recall
+    print("model: \(outcome.description)")
     print("data: \(data), \(labelled.count) rows, \(labelled.featureNames.count) features, classes \(labelled.classLabels.joined(separator: ", ")); train \(train.count), test \(test.count)")
-    print("epochs: \(history.epochs)\(history.stoppedEarly ? " (early stop)" : ""), best \(history.bestEpoch + 1)")
-    print("train accuracy: \(String(format: "%.4f", trainMetrics.accuracy))")
-    print("test accuracy: \(String(format: "%.4f", testMetrics.accuracy))")
+    print("epochs: \(outcome.history.epochs)\(outcome.history.stoppedEarly ? " (early stop)" : ""), best \(outcome.history.bestEpoch + 1)")
+    print("train accuracy: \(String(format: "%.4f", outcome.train.accuracy))")
+    print("test accuracy: \(String(format: "%.4f", outcome.test.accuracy))" + (sequenceTest.tokens > 1 || model == .transformer || model == .pretrained ? " (instances), \(String(format: "%.4f", outcome.test.pointAccuracy)) (points)" : ""))
     print("test recall: " + zip(labelled.classLabels, recall).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: ", "))
-    print("confusion (rows true, columns predicted): \(testMetrics.confusion)")
-    print("train time: \(String(format: "%.3f", history.seconds)) s")
+    print("confusion (rows true, columns predicted): \(outcome.test.instances.confusion)")
+    print("train time: \(String(format: "%.3f", outcome.history.seconds)) s")
+    if let metrics = outcome.metrics {
+      print("OT metrics of training (P_0 to best epoch \(metrics.epoch + 1)): " + metrics.total.figures.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
+    }
     if let save { print("saved: \(save)") }
+    if let report { print("report: \(report)") }
     if json {
-      let object: [String: JSONValue] = [
-        "model": .string("mlp"),
-        "accuracy": .number(testMetrics.accuracy),
-        "trainAccuracy": .number(trainMetrics.accuracy),
+      var object: [String: JSONValue] = [
+        "model": .string(model.rawValue),
+        "accuracy": .number(outcome.test.accuracy),
+        "pointAccuracy": .number(outcome.test.pointAccuracy),
+        "trainAccuracy": .number(outcome.train.accuracy),
         "recall": .array(recall.map { .number($0) }),
-        "confusion": .array(testMetrics.confusion.map { .array($0.map { .number(Double($0)) }) }),
+        "confusion": .array(outcome.test.instances.confusion.map { .array($0.map { .number(Double($0)) }) }),
         "classLabels": .array(labelled.classLabels.map { .string($0) }),
-        "trainSeconds": .number(history.seconds),
-        "epochs": .number(Double(history.epochs)),
-        "bestEpoch": .number(Double(history.bestEpoch + 1)),
-        "stoppedEarly": .bool(history.stoppedEarly),
+        "trainSeconds": .number(outcome.history.seconds),
+        "epochs": .number(Double(outcome.history.epochs)),
+        "bestEpoch": .number(Double(outcome.history.bestEpoch + 1)),
+        "stoppedEarly": .bool(outcome.history.stoppedEarly),
         "trainRows": .number(Double(train.count)),
         "testRows": .number(Double(test.count)),
-        "hidden": .array(settings.hidden.map { .number(Double($0)) }),
+        "tokens": .number(Double(sequenceTrain.tokens)),
         "seed": .number(Double(seed)),
         "saved": save.map { .string($0) } ?? .null,
+        "report": report.map { .string($0) } ?? .null,
       ]
+      if let hidden = fitted.hidden { object["hidden"] = .array(hidden.map { .number(Double($0)) }) }
+      if let metrics = outcome.metrics {
+        for (name, value) in metrics.total.figures { object[name] = .number(value) }
+      }
       print(JSONValue.object(object).serialized())
     }
   }
+
+  struct FittedModel {
+    var classifier: any TabularClassifier
+    var outcome: TrainingOutcome
+    var hidden: [Int]?
+  }
+
+  func fit(train: LabeledData, test: LabeledData, sequenceTrain: SequenceData, sequenceTest: SequenceData) throws -> FittedModel {
+    switch model {
+    case .mlp:
+      var settings = MLPSettings()
+      settings.hidden = try hiddenWidths() ?? settings.hidden
+      settings.epochs = epochs
+      if let batchSize { settings.batchSize = batchSize == 0 ? nil : batchSize }
+      settings.learningRate = learningRate
+      settings.validationFraction = validationFraction ?? settings.validationFraction
+      settings.patience = patience ?? settings.patience
+      settings.seed = seed
+      let classifier = MLPClassifier(settings: settings)
+      let history = try classifier.fit(train, showsProgress: true)
+      let evaluate = { (data: SequenceData) throws -> SequenceEvaluation in
+        let p = try classifier.predictProbabilities(data.points)
+        return SequenceEvaluation(pointProbabilities: p, instanceProbabilities: p, data: data)
+      }
+      let description = "mlp \(([train.featureNames.count] + settings.hidden + [train.classCount]).map(String.init).joined(separator: "-")) (Adam, learning rate \(learningRate), batch \(settings.batchSize.map(String.init) ?? "full"))"
+      return FittedModel(
+        classifier: classifier,
+        outcome: TrainingOutcome(model: "mlp", description: description, history: history, test: try evaluate(sequenceTest), train: try evaluate(sequenceTrain)),
+        hidden: settings.hidden)
+    case .ot:
+      var settings = OTClassifierSettings()
+      settings.hidden = try hiddenWidths() ?? settings.hidden
+      settings.placement = dummies
+      settings.epochs = epochs
+      settings.learningRate = learningRate
+      settings.validationFraction = validationFraction ?? settings.validationFraction
+      settings.patience = patience ?? settings.patience
+      if let batchSize, batchSize > 0 { settings.batchInstances = batchSize }
+      settings.seed = seed
+      let classifier = OTClassifier(settings: settings)
+      let history = try classifier.fit(sequenceTrain, showsProgress: true)
+      let description = "ot classifier, map \(([sequenceTrain.dimension] + settings.hidden + [sequenceTrain.dimension]).map(String.init).joined(separator: "-")), \(dummies.rawValue) dummies, assignment batches of \(settings.batchInstances.map { "\($0) instances" } ?? "all instances")"
+      return FittedModel(
+        classifier: classifier,
+        outcome: TrainingOutcome(
+          model: "ot", description: description, history: history, test: try classifier.evaluate(sequenceTest),
+          train: try classifier.evaluate(sequenceTrain), otClassifier: classifier),
+        hidden: settings.hidden)
+    case .transformer, .pretrained:
+      var settings = TransformerSettings()
+      settings.layout = layout
+      settings.blocks = blocks
+      settings.heads = heads
+      settings.placement = norm
+      settings.feedForward = feedForward
+      settings.headDropout = headDropout
+      settings.epochs = epochs
+      settings.learningRate = learningRate
+      if let batchSize { settings.batchInstances = batchSize == 0 ? nil : batchSize }
+      settings.validationFraction = validationFraction ?? settings.validationFraction
+      settings.patience = patience ?? settings.patience
+      settings.pretrained = model == .pretrained
+      settings.dummyPlacement = dummies
+      settings.seed = seed
+      let classifier = TabularTransformer(settings: settings)
+      let history = try classifier.fit(sequenceTrain, trace: trace, showsProgress: true)
+      let description = "\(model == .pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(blocks) \(norm.rawValue)-norm block(s), \(heads) heads, key size \(settings.keySize), \(layout == .feature ? "feature tokens of width \(settings.featureWidth)" : "\(sequenceTrain.tokens) token(s) of \(sequenceTrain.dimension)"); RMSprop, learning rate \(learningRate), batch \(settings.batchInstances.map(String.init) ?? "full")"
+      return FittedModel(
+        classifier: classifier,
+        outcome: TrainingOutcome(
+          model: model.rawValue, description: description, history: history, test: try classifier.evaluate(sequenceTest),
+          train: try classifier.evaluate(sequenceTrain), metrics: try classifier.recorder?.metrics(), recorder: classifier.recorder))
+    }
+  }
 }
+
+extension TokenLayout: ExpressibleByArgument {}
+extension NormPlacement: ExpressibleByArgument {}
+extension DummyPlacement: ExpressibleByArgument {}
 
 struct PredictCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -180,9 +322,12 @@ struct PredictCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let classifier: MLPClassifier
+    let classifier: any TabularClassifier
+    let config: TabularModelConfiguration
     do {
-      classifier = try MLPClassifier.load(from: model)
+      classifier = try TabularModels.load(from: model)
+      guard let c = classifier.configuration else { throw TabularModelError("the model is not fitted") }
+      config = c
     } catch {
       throw CLIError("\(error)")
     }
@@ -193,7 +338,7 @@ struct PredictCommand: ParsableCommand {
       var table: CSVTable
       if let label {
         table = try CSV.read(data, options: CSVReadOptions(label: .init(parsing: label)))
-      } else if let name = classifier.labelName {
+      } else if let name = config.labelName {
         do {
           table = try CSV.read(data, options: CSVReadOptions(label: .name(name)))
         } catch let error as DataError {
@@ -206,16 +351,16 @@ struct PredictCommand: ParsableCommand {
       labels = table.labels
       if table.hadHeader {
         var columns: [Int] = []
-        for name in classifier.featureNames {
+        for name in config.featureNames {
           guard let index = table.featureNames.firstIndex(of: name) else {
-            throw CLIError("\(data): has no column \"\(name)\", a feature of the model (its features: \(classifier.featureNames.joined(separator: ", ")))")
+            throw CLIError("\(data): has no column \"\(name)\", a feature of the model (its features: \(config.featureNames.joined(separator: ", ")))")
           }
           columns.append(index)
         }
         features = columns == Array(0..<table.features.columns) ? table.features : table.features.columns(at: columns)
       } else {
-        guard table.features.columns == classifier.featureNames.count else {
-          throw CLIError("\(data): has \(table.features.columns) feature columns, the model needs \(classifier.featureNames.count)")
+        guard table.features.columns == config.featureNames.count else {
+          throw CLIError("\(data): has \(table.features.columns) feature columns, the model needs \(config.featureNames.count)")
         }
         features = table.features
       }
@@ -226,7 +371,7 @@ struct PredictCommand: ParsableCommand {
     let probabilities = try classifier.predictProbabilities(features)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let predicted = argmaxRows(probabilities)
-    let classLabels = classifier.classLabels
+    let classLabels = config.classLabels
     var accuracy: Double?
     if let labels {
       // Match label texts numerically when both are numbers ("1" and "1.0").
@@ -249,13 +394,13 @@ struct PredictCommand: ParsableCommand {
     }
     var counts = [Int](repeating: 0, count: classLabels.count)
     for p in predicted { counts[p] += 1 }
-    print("model: \(model) (mlp, classes \(classLabels.joined(separator: ", ")))")
+    print("model: \(model) (\(config.model), classes \(classLabels.joined(separator: ", ")))")
     print("rows: \(predicted.count); predicted per class: " + zip(classLabels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
     if let accuracy { print("accuracy: \(String(format: "%.4f", accuracy))") }
     if let output { print("predictions: \(output)") }
     if json {
       let object: [String: JSONValue] = [
-        "model": .string("mlp"), "rows": .number(Double(predicted.count)),
+        "model": .string(config.model), "rows": .number(Double(predicted.count)),
         "accuracy": accuracy.map { .number($0) } ?? .null,
         "counts": .array(counts.map { .number(Double($0)) }),
         "classLabels": .array(classLabels.map { .string($0) }),

@@ -1,0 +1,304 @@
+import Foundation
+import OTKitCore
+import OTKitData
+import OTKitNeural
+
+/// How instances become the transformer's tokens.
+public enum TokenLayout: String, Sendable, Codable, CaseIterable {
+  /// The data's own tokens (`--token-dim d`): the model works in `R^d`.
+  case sequence
+  /// FT-Transformer style: each scalar feature of an instance becomes one token
+  /// `x_j w_j + b_j` in `R^featureWidth`.
+  case feature
+}
+
+/// How a ``TabularTransformer`` is built and trained; the defaults are the study's
+/// (`../shared/specs/tabular-ot.md` section 3).
+public struct TransformerSettings: Sendable, Equatable, Codable {
+  public var layout: TokenLayout = .sequence
+  /// The token width of the feature layout.
+  public var featureWidth: Int = 16
+  public var blocks: Int = 1
+  public var heads: Int = 10
+  public var keySize: Int = 16
+  public var feedForward: Int = 32
+  /// Dropout after attention and feed-forward in the encoder.
+  public var dropout: Double = 0
+  public var placement: NormPlacement = .post
+  /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
+  public var headUnits: Int = 8
+  public var headDropout: Double = 0.4
+  public var epochs: Int = 200
+  /// RMSprop's learning rate.
+  public var learningRate: Double = 1e-2
+  /// Instances per step; `nil` is full batch (the study's).
+  public var batchInstances: Int? = nil
+  /// The stratified share of training instances that monitor early stopping (0: the
+  /// training loss is monitored).
+  public var validationFraction: Double = 0
+  public var patience: Int = 20
+  /// The pretrained variant (section 4): the head is first trained alone on dummy class
+  /// Gaussians and then frozen.
+  public var pretrained: Bool = false
+  public var dummyPlacement: DummyPlacement = .automatic
+  /// Rotates the circle of dummy means by this angle (radians): the study's sensitivity
+  /// experiment.
+  public var dummyRotation: Double = 0
+  public var pretrainEpochs: Int = 200
+  public var pretrainPatience: Int = 5
+  public var seed: UInt64 = 0
+
+  public init() {}
+}
+
+/// The network of ``TabularTransformer``: an optional feature tokenizer, encoder blocks and
+/// a per-token classification head.
+public final class TabularTransformerNetwork: Module {
+  public let tokenizer: FeatureTokenizer?
+  public let blocks: [TransformerEncoderBlock]
+  public let head: MLP
+
+  /// - Parameters:
+  ///   - inputs: the token dimension (sequence layout) or the feature count (feature layout).
+  public init(settings: TransformerSettings, inputs: Int, classes: Int) {
+    var generator = SeededGenerator(seed: settings.seed)
+    let width: Int
+    if settings.layout == .feature {
+      tokenizer = FeatureTokenizer(features: inputs, width: settings.featureWidth, generator: &generator)
+      width = settings.featureWidth
+    } else {
+      tokenizer = nil
+      width = inputs
+    }
+    blocks = (0..<settings.blocks).map { _ in
+      TransformerEncoderBlock(
+        width: width, heads: settings.heads, keySize: settings.keySize, feedForward: settings.feedForward,
+        dropout: settings.dropout, placement: settings.placement, epsilon: 1e-6, generator: &generator)
+    }
+    head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
+  }
+
+  public var width: Int { head.sizes[0] }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] {
+    (tokenizer.map { prefixed("tokenizer", $0) } ?? [])
+      + blocks.enumerated().flatMap { prefixed("blocks.\($0.offset)", $0.element) } + prefixed("head", head)
+  }
+
+  /// The output of the last encoder block: `(instances * tokens) x width`.
+  ///
+  /// - Parameter tokens: tokens per instance of `x` (sequence layout; ignored for the
+  ///   feature layout, where `x` is `instances x features`).
+  public func encode(_ x: Tensor, tokens: Int) -> Tensor {
+    var h = x, t = tokens
+    if let tokenizer {
+      h = tokenizer(x)
+      t = tokenizer.features
+    }
+    for block in blocks { h = block(h, tokens: t) }
+    return h
+  }
+
+  /// Class logits of every token.
+  public func callAsFunction(_ x: Tensor, tokens: Int) -> Tensor { head(encode(x, tokens: tokens)) }
+}
+
+/// The transformer classifier of the study and its pretrained variant
+/// (`../shared/specs/tabular-ot.md` sections 3 and 4): encoder blocks over the tokens of an
+/// instance, a per-token MLP head, cross-entropy on every token, RMSprop, full batch, early
+/// stopping with restore of the best weights. Inputs are standardized with the training
+/// statistics (the study's code fit on raw inputs; see the spec).
+///
+/// The trajectory of the training points (the output of the last encoder block after each
+/// epoch) can be recorded for the OT metrics of training (sequence layout).
+public final class TabularTransformer {
+  public var settings: TransformerSettings
+  public private(set) var network: TabularTransformerNetwork?
+  /// The standardization, classes and token layout of the training data.
+  public private(set) var layout: FittedLayout?
+  /// The dummy classes the head was pretrained on (pretrained variant).
+  public private(set) var dummies: ClassGaussians?
+  /// The trajectory of the last fit, when it was asked for.
+  public private(set) var recorder: TrajectoryRecorder?
+
+  public init(settings: TransformerSettings = .init()) {
+    self.settings = settings
+  }
+
+  /// Fits the model.
+  ///
+  /// - Parameter trace: record the trajectory of the training points for the OT metrics
+  ///   (sequence layout only).
+  /// - Throws: ``TabularModelError`` for a trace of the feature layout or an impossible
+  ///   dummy placement; ``AutogradError`` from training.
+  @discardableResult
+  public func fit(_ data: SequenceData, trace: Bool = false, showsProgress: Bool = false, onEpoch: ((EpochRecord) -> Void)? = nil) throws -> TrainingHistory {
+    guard data.instances > 0 else { throw TabularModelError("no training instances") }
+    if trace && settings.layout == .feature {
+      throw TabularModelError("--trace needs the sequence layout: the feature tokens live in a learned space with no fixed start")
+    }
+    let scaler = Standardizer(fitting: data.points)
+    let x = try data.standardized(scaler)
+    let inputs = settings.layout == .feature ? x.points.columns * x.tokens : x.dimension
+    let network = TabularTransformerNetwork(settings: settings, inputs: inputs, classes: data.classCount)
+    if settings.pretrained {
+      dummies = try pretrainHead(network, points: min(x.instances * (settings.layout == .feature ? inputs : x.tokens), 20_000), classes: data.classCount)
+    }
+    let (fitPart, validation) = x.validationSplit(fraction: settings.validationFraction, seed: settings.seed &+ 2)
+    let input = modelInput(fitPart)
+    let t = fitPart.tokens
+    let perInstance = settings.layout == .feature ? inputs : t
+    let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil
+    let config = TrainingConfiguration(
+      epochs: settings.epochs, batchSize: settings.batchInstances, patience: settings.patience, seed: settings.seed &+ 1,
+      showsProgress: showsProgress)
+    let labels = fitPart.labels
+    let rowsPerInstance = input.rows / max(fitPart.instances, 1)
+    let history = try Trainer(config).fit(
+      network, optimizer: RMSprop(learningRate: settings.learningRate), count: fitPart.instances,
+      step: { graph, indices in
+        let full = indices.count == labels.count
+        let batch = full ? input : input.rows(at: SequenceData.pointRows(of: indices, tokens: rowsPerInstance))
+        let y = (full ? labels : indices.map { labels[$0] }).flatMap { Array(repeating: $0, count: perInstance) }
+        let logits = network(graph.constant(batch), tokens: t)
+        let right = zip(argmaxRows(logits.value), y).filter { $0 == $1 }.count
+        return StepResult(loss: crossEntropy(logits: logits, labels: y), correct: (right, y.count))
+      },
+      validate: validation.map { v in
+        let vInput = modelInput(v)
+        let vLabels = v.labels.flatMap { Array(repeating: $0, count: perInstance) }
+        return {
+          let logits = network(Graph.inference().constant(vInput), tokens: t)
+          let right = zip(argmaxRows(logits.value), vLabels).filter { $0 == $1 }.count
+          return (crossEntropy(logits: logits, labels: vLabels).scalar, Double(right) / Double(max(vLabels.count, 1)))
+        }
+      },
+      onEpoch: { record in
+        if let recorder {
+          recorder.record(network.encode(Graph.inference().constant(input), tokens: t).value, isBest: record.isBest)
+        }
+        onEpoch?(record)
+      })
+    self.network = network
+    self.layout = FittedLayout(data, standardizer: scaler)
+    self.recorder = recorder
+    return history
+  }
+
+  /// The network's input for standardized data: the points (sequence layout) or one row of
+  /// scalar features per instance (feature layout).
+  func modelInput(_ data: SequenceData) -> Matrix<Double> {
+    settings.layout == .feature ? data.points.reshaped(rows: data.instances, columns: data.tokens * data.dimension) : data.points
+  }
+
+  /// Section 4: trains the head alone on draws of dummy class Gaussians (as many points per
+  /// class as the training tokens), Adam at `1e-2`, early stopping on a validation draw;
+  /// then freezes it.
+  func pretrainHead(_ network: TabularTransformerNetwork, points: Int, classes k: Int) throws -> ClassGaussians {
+    var dummies = try ClassGaussians.dummies(classes: k, dimension: network.width, placement: settings.dummyPlacement)
+    if settings.dummyRotation != 0 {
+      let (c, s) = (cos(settings.dummyRotation), sin(settings.dummyRotation))
+      for i in 0..<k {
+        let (a, b) = (dummies.means[i][0], dummies.means[i][1])
+        dummies.means[i][0] = c * a - s * b
+        dummies.means[i][1] = s * a + c * b
+      }
+    }
+    var generator = SeededGenerator(seed: settings.seed &+ 4)
+    func draw(_ count: Int) -> (Matrix<Double>, [Int]) {
+      var x = Matrix<Double>(rows: 0, columns: network.width)
+      var y: [Int] = []
+      for c in 0..<k {
+        let n = count / k + (c < count % k ? 1 : 0)
+        x = x.appendingRows(dummies.sample(class: c, count: n, generator: &generator))
+        y += Array(repeating: c, count: n)
+      }
+      return (x, y)
+    }
+    let (trainX, trainY) = draw(max(points, 2 * k))
+    let (validX, validY) = draw(max(points / 10, 2 * k))
+    let config = TrainingConfiguration(
+      epochs: settings.pretrainEpochs, batchSize: nil, patience: settings.pretrainPatience, seed: settings.seed &+ 5,
+      showsProgress: false)
+    _ = try Trainer(config).fitClassifier(
+      network.head, optimizer: Adam(learningRate: 1e-2), inputs: trainX, labels: trainY, validation: (validX, validY))
+    network.head.setTrainable(false)
+    return dummies
+  }
+
+  /// Class probabilities of every token (the feature layout has one token per feature).
+  public func predictPointProbabilities(_ data: SequenceData) throws -> Matrix<Double> {
+    guard let network, let layout else { throw TabularModelError("the model is not fitted") }
+    let x = try data.standardized(layout.standardizer)
+    let input = modelInput(x)
+    var parts: [Matrix<Double>] = []
+    let rowsPerInstance = input.rows / max(x.instances, 1)
+    let block = max(1, 4096 / max(rowsPerInstance, 1))
+    var first = 0
+    while first < x.instances {
+      let rows = (first * rowsPerInstance)..<(min(first + block, x.instances) * rowsPerInstance)
+      parts.append(Kernels.softmaxRows(network(Graph.inference().constant(input.rows(rows)), tokens: x.tokens).value))
+      first += block
+    }
+    return parts.dropFirst().reduce(parts.first ?? Matrix(rows: 0, columns: layout.classLabels.count)) { $0.appendingRows($1) }
+  }
+
+  /// Per instance, the mean of its tokens' class probabilities.
+  public func predictProbabilities(_ data: SequenceData) throws -> Matrix<Double> {
+    averageTokens(try predictPointProbabilities(data), instances: data.instances)
+  }
+
+  public func evaluate(_ data: SequenceData) throws -> SequenceEvaluation {
+    let points = try predictPointProbabilities(data)
+    return SequenceEvaluation(pointProbabilities: points, instanceProbabilities: averageTokens(points, instances: data.instances), data: data)
+  }
+
+  /// The output of the last encoder block for (raw) data.
+  public func encode(_ data: SequenceData) throws -> Matrix<Double> {
+    guard let network, let layout else { throw TabularModelError("the model is not fitted") }
+    let x = try data.standardized(layout.standardizer)
+    return network.encode(Graph.inference().constant(modelInput(x)), tokens: x.tokens).value
+  }
+}
+
+/// The mean of each instance's consecutive token rows.
+func averageTokens(_ points: Matrix<Double>, instances: Int) -> Matrix<Double> {
+  let t = points.rows / max(instances, 1)
+  return Matrix(rows: instances, columns: points.columns) { i, c in
+    (0..<t).reduce(0) { $0 + points[i * t + $1, c] } / Double(max(t, 1))
+  }
+}
+
+extension TabularTransformer: TabularClassifier {
+  public var configuration: TabularModelConfiguration? {
+    layout?.configuration(model: settings.pretrained ? "pretrained" : "transformer", transformer: settings, dummies: dummies)
+  }
+
+  /// Class probabilities of table rows (one instance per row).
+  public func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double> {
+    guard let layout else { throw TabularModelError("the model is not fitted") }
+    return try predictProbabilities(try layout.sequence(of: features))
+  }
+
+  public func save(to directory: String) throws {
+    guard let network, let configuration else { throw TabularModelError("the model is not fitted") }
+    try ModelFile.save(network, configuration: configuration, to: directory)
+  }
+
+  /// Loads a model saved by ``save(to:)``.
+  public static func load(from directory: String) throws -> TabularTransformer {
+    let config = try ModelFile.configuration(TabularModelConfiguration.self, from: directory)
+    guard config.model == "transformer" || config.model == "pretrained", let settings = config.transformer else {
+      throw TabularModelError("\(directory) holds a \(config.model) model, not a transformer")
+    }
+    let layout = try FittedLayout(config, path: directory)
+    let inputs = settings.layout == .feature ? layout.featureNames.count : layout.dimension
+    let network = TabularTransformerNetwork(settings: settings, inputs: inputs, classes: layout.classLabels.count)
+    try ModelFile.loadParameters(into: network, from: directory)
+    let model = TabularTransformer(settings: settings)
+    model.network = network
+    model.layout = layout
+    model.dummies = config.dummies
+    return model
+  }
+}

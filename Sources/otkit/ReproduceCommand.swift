@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import OTKit
+
+struct ReproduceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reproduce",
+    abstract: "Reproduce the tables of the tabular OT study (seed 000).",
+    discussion: """
+      synthetic (the default): Gaussian classes in the plane (90 instances of 20 tokens, \\
+      covariance 2I, 2 and 3 classes, every other instance for training) at several \\
+      separations; the transformer, the pretrained transformer and the OT classifier, \\
+      accuracy per instance and per point, fit time, and the OT metrics of training, mean \\
+      and standard deviation over --repetitions. beed: the EEG data (--data, default \\
+      ../shared/data/beed.csv), 2, 3 and 4 classes, 80/20 stratified: accuracy and fit time \\
+      of the OT classifier, the transformer and the MLP. --report writes a self-contained \\
+      HTML report with the tables and the figures of one run per class count.
+      """
+  )
+
+  enum Experiment: String, ExpressibleByArgument, CaseIterable {
+    case synthetic, beed
+  }
+
+  @Argument(help: "The experiment: synthetic or beed.")
+  var experiment: Experiment = .synthetic
+
+  @Option(help: "The BEED CSV file (label column y).")
+  var data: String = "../shared/data/beed.csv"
+
+  @Option(help: "Repetitions (new data or new splits) per setting.")
+  var repetitions: Int?
+
+  @Option(help: "The separations of the simulated classes, comma-separated.")
+  var separations: String = "1,2,3"
+
+  @Option(help: "Where the transformers normalize: post (the study's) or pre.")
+  var norm: NormPlacement = .post
+
+  @Option(help: "The most epochs of every model.")
+  var epochs: Int = 200
+
+  @Option(help: "The base seed.")
+  var seed: UInt64 = 0
+
+  @Option(help: "Write a self-contained HTML report to this file.")
+  var report: String?
+
+  @Flag(help: "Print one JSON object on the last line of standard output.")
+  var json = false
+
+  func separationValues() throws -> [Double] {
+    try parseList(separations, option: "--separations", must: "positive numbers", { Double($0) }, where: { $0 > 0 && $0.isFinite })
+  }
+
+  func validate() throws {
+    _ = try separationValues()
+    if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be positive") }
+    guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
+  }
+
+  func run() throws {
+    let command = "otkit " + CommandLine.arguments.dropFirst().joined(separator: " ")
+    let summaries: [Study.Summary]
+    var document = HTMLReport(title: "OTKit: reproducing the tabular OT study (\(experiment.rawValue))")
+    let start = DispatchTime.now().uptimeNanoseconds
+    switch experiment {
+    case .synthetic:
+      var settings = Study.SyntheticSettings()
+      settings.separations = try separationValues()
+      settings.repetitions = repetitions ?? 3
+      settings.seed = seed
+      settings.transformer.epochs = epochs
+      settings.transformer.placement = norm
+      settings.ot.epochs = epochs
+      let total = settings.classes.count * settings.separations.count * settings.repetitions * 3
+      let bar = ProgressBar(total: total)
+      let keep = settings.separations[settings.separations.count / 2]
+      let (runs, examples) = try Study.synthetic(settings, keepExamples: report == nil ? nil : keep) { done, _, message in
+        bar.update(done: done, message: message)
+      }
+      bar.finish()
+      summaries = Study.summarize(runs, variance: settings.variance)
+      print("Simulation study: \(settings.instances) instances of \(settings.tokens) tokens in R^2, covariance \(settings.variance) I, every other instance for training; \(settings.repetitions) repetitions.")
+      printTables(summaries)
+      if report != nil {
+        ReproduceReport.synthetic(summaries, examples: examples, settings: settings, command: command, into: &document)
+      }
+    case .beed:
+      let table: CSVTable
+      do {
+        table = try CSV.read(data, options: CSVReadOptions(label: .name("y")))
+      } catch let error as DataError {
+        throw CLIError("\(error.description) (the BEED data: pass --data PATH)")
+      }
+      var settings = Study.RealSettings()
+      settings.repetitions = repetitions ?? 1
+      settings.seed = seed
+      settings.transformer.epochs = epochs
+      settings.transformer.placement = norm
+      settings.ot.epochs = epochs
+      settings.mlp.epochs = epochs
+      let bar = ProgressBar(total: settings.classes.count * settings.repetitions * settings.models.count)
+      let runs = try Study.real(table, file: data, settings: settings) { done, _, message in bar.update(done: done, message: message) }
+      bar.finish()
+      summaries = Study.summarize(runs)
+      print("BEED (\(data)): 80/20 stratified split, seed \(seed), \(settings.repetitions) repetition(s); one token of 16 features per row.")
+      printTables(summaries)
+      if report != nil { ReproduceReport.real(summaries, command: command, into: &document) }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("total time: \(String(format: "%.1f", seconds)) s")
+    if let report {
+      do {
+        try document.write(to: report)
+      } catch {
+        throw CLIError("\(error)")
+      }
+      print("report: \(report)")
+    }
+    if json {
+      let rows: [JSONValue] = summaries.map { s in
+        var object: [String: JSONValue] = [
+          "model": .string(s.model), "classes": .number(Double(s.classes)), "runs": .number(Double(s.runs)),
+          "accuracy": .number(s.accuracy.mean), "accuracySD": .number(s.accuracy.deviation),
+          "pointAccuracy": .number(s.pointAccuracy.mean), "pointAccuracySD": .number(s.pointAccuracy.deviation),
+          "trainSeconds": .number(s.seconds.mean), "trainSecondsSD": .number(s.seconds.deviation),
+        ]
+        if let separation = s.separation { object["separation"] = .number(separation) }
+        if let gauss = s.gaussDist { object["gaussDist"] = .number(gauss) }
+        for (name, value) in s.metrics {
+          object[name] = .number(value.mean)
+          object[name + "SD"] = .number(value.deviation)
+        }
+        return .object(object)
+      }
+      print(JSONValue.object(["experiment": .string(experiment.rawValue), "rows": .array(rows), "seconds": .number(seconds)]).serialized())
+    }
+  }
+
+  func printTables(_ summaries: [Study.Summary]) {
+    let header = ["classes", "separation", "gauss_dist", "model", "accuracy", "point accuracy", "fit seconds"]
+    let rows = summaries.map { s in
+      [String(s.classes), s.separation.map { String(format: "%g", $0) } ?? "-", s.gaussDist.map { String(format: "%.2f", $0) } ?? "-", s.model,
+       s.accuracy.formatted(3), s.pointAccuracy.formatted(3), s.seconds.formatted(2)]
+    }
+    print(TextTable(header: header, rows: rows).render())
+    let withMetrics = summaries.filter { !$0.metrics.isEmpty }
+    guard !withMetrics.isEmpty else { return }
+    let names = ["transformerDistance", "wasserstein", "mongeGap", "optimality", "matching", "transformerCost", "efficiency", "normalizedEfficiency"]
+    print("\nOT metrics of training (total over classes, mean ± sd):")
+    let metricRows = withMetrics.map { s in
+      [String(s.classes), s.separation.map { String(format: "%g", $0) } ?? "-", s.model]
+        + names.map { name in s.metrics[name].map { $0.formatted(["optimality", "matching", "efficiency", "normalizedEfficiency"].contains(name) ? 3 : 1) } ?? "-" }
+    }
+    print(TextTable(header: ["classes", "separation", "model", "TD", "W", "Monge gap", "optimality", "matching", "cost", "efficiency", "norm. eff."], rows: metricRows).render())
+  }
+}
+
+/// A plain-text table with aligned columns.
+struct TextTable {
+  var header: [String]
+  var rows: [[String]]
+
+  func render() -> String {
+    let widths = header.indices.map { j in ([header[j]] + rows.map { $0[j] }).map(\.count).max() ?? 0 }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { j, c in c.padding(toLength: widths[j], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+    }
+    return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
+  }
+}
+
+/// The HTML of `otkit reproduce --report`.
+enum ReproduceReport {
+  static func accuracyTable(_ summaries: [Study.Summary], into report: inout HTMLReport) {
+    report.table(
+      header: ["classes", "separation", "gauss_dist", "model", "runs", "accuracy (instances)", "accuracy (points)", "fit seconds"],
+      rows: summaries.map { s in
+        [String(s.classes), s.separation.map { String(format: "%g", $0) } ?? "-", s.gaussDist.map { String(format: "%.2f", $0) } ?? "-",
+         s.model, String(s.runs), s.accuracy.formatted(3), s.pointAccuracy.formatted(3), s.seconds.formatted(2)]
+      }, caption: "Test accuracy and fit time, mean ± standard deviation over runs.")
+  }
+
+  static func synthetic(_ summaries: [Study.Summary], examples: [Study.Example], settings: Study.SyntheticSettings, command: String, into report: inout HTMLReport) {
+    report.paragraph("Simulated Gaussian classes in the plane (\(settings.instances) instances of \(settings.tokens) tokens, covariance \(settings.variance) I; 2 classes at (±s, 0), 3 classes at (±x, 0) and (0, x) with x = 6s / (2(1 + √2))). Every other instance trains. The transformer (1 \(settings.transformer.placement.rawValue)-norm block, 10 heads of key size 16, per-token head, RMSprop 1e-2, full batch), the pretrained transformer (head trained on the dummy classes and frozen) and the OT classifier. \(settings.repetitions) repetitions with new data.")
+    report.code(command)
+    report.heading("Accuracy and time")
+    accuracyTable(summaries, into: &report)
+    report.heading("OT metrics of training")
+    let names = ["transformerDistance", "wasserstein", "mongeGap", "optimality", "matching", "transformerCost", "efficiency", "normalizedEfficiency"]
+    let withMetrics = summaries.filter { !$0.metrics.isEmpty }
+    report.table(
+      header: ["classes", "separation", "model", "TD", "W", "Monge gap", "optimality", "matching", "transformer cost", "efficiency", "normalized efficiency", "cost / W"],
+      rows: withMetrics.map { s in
+        [String(s.classes), s.separation.map { String(format: "%g", $0) } ?? "-", s.model]
+          + names.map { n in s.metrics[n].map { $0.formatted(["optimality", "matching", "efficiency", "normalizedEfficiency"].contains(n) ? 3 : 1) } ?? "-" }
+          + [String(format: "%.1f", (s.metrics["transformerCost"]?.mean ?? 0) / max(s.metrics["wasserstein"]?.mean ?? 1, 1e-12))]
+      }, caption: "From the standardized input P_0 to the last encoder block's output at the best epoch, summed over classes; mean ± sd over runs.")
+    for example in examples {
+      report.heading("\(example.title): \(example.outcome.model)")
+      report.paragraph("Test accuracy \(String(format: "%.3f", example.outcome.test.accuracy)) (instances), \(String(format: "%.3f", example.outcome.test.pointAccuracy)) (points); fit \(String(format: "%.2f", example.outcome.history.seconds)) s.")
+      StudyReport.sections(example.outcome, train: example.train, into: &report)
+    }
+  }
+
+  static func real(_ summaries: [Study.Summary], command: String, into report: inout HTMLReport) {
+    report.paragraph("Bangalore EEG Epilepsy Dataset (BEED, UCI, CC BY 4.0): 16 features, the first k labels, 80/20 stratified split. One token per row.")
+    report.code(command)
+    accuracyTable(summaries, into: &report)
+  }
+}
