@@ -37,10 +37,12 @@ let package = Package(
     // Tabular models of the study (seed 000): classifiers with standardization, labels and
     // model files; the MLP baseline, the transformer and the OT classifier.
     .target(name: "OTKitTabular", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitReport"]),
+    // Attention as transport: the operator family (anchors) and its diagnostics.
+    .target(name: "OTKitAttention", dependencies: ["OTKitCore", "OTKitNeural"]),
     // Reporting: SVG charts and self-contained HTML reports.
     .target(name: "OTKitReport"),
     // The umbrella that re-exports every library target.
-    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular", "OTKitReport"]),
+    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular", "OTKitReport", "OTKitAttention"]),
     // The command-line tool: parsing, validation, progress and output only.
     .executableTarget(
       name: "otkit",
@@ -55,6 +57,9 @@ let package = Package(
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitNeural", "OTKitData"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTabular"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
+    .testTarget(
+      name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitNeural", "OTKitCore"],
+      exclude: ["entmax_reference.json"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
     .testTarget(name: "OTKitCLITests", dependencies: ["otkit"]),
   ],

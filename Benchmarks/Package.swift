@@ -42,6 +42,15 @@ let package = Package(
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
     .executableTarget(
+      name: "AttentionBenchmarks",
+      dependencies: [
+        .product(name: "OTKit", package: "OTKit"),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/AttentionBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+    .executableTarget(
       name: "NeuralBenchmarks",
       dependencies: [
         .product(name: "OTKit", package: "OTKit"),

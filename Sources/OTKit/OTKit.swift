@@ -5,6 +5,7 @@
 @_exported import OTKitNeural
 @_exported import OTKitTabular
 @_exported import OTKitReport
+@_exported import OTKitAttention
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

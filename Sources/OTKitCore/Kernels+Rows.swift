@@ -20,19 +20,32 @@ extension Kernels {
       Parallel.forEachRange(count: rows, cost: 8 * n) { range in
         for i in range {
           let row = base + i * n
-          var peak = row[0]
-          for j in 1..<n where row[j] > peak { peak = row[j] }
           if log {
+            var peak = row[0]
+            for j in 1..<n where row[j] > peak { peak = row[j] }
             let total = T._sumExp(UnsafePointer(row), count: n, shift: peak)
             let offset = peak + T.log(total)
             for j in 0..<n { row[j] -= offset }
           } else {
-            softmaxInPlace(row, count: n, peak: peak)
+            T._softmax(row, count: n)
           }
         }
       }
     }
     return y
+  }
+
+  /// Replaces every row of `x` by its softmax, in place (no copy of the matrix).
+  @inlinable
+  public static func softmaxRowsInPlace<T: MatrixScalar>(_ x: inout Matrix<T>) {
+    let (rows, n) = (x.rows, x.columns)
+    guard n > 0 else { return }
+    x.withUnsafeMutableBufferPointer { xp in
+      let base = xp.baseAddress!
+      Parallel.forEachRange(count: rows, cost: 8 * n) { range in
+        for i in range { T._softmax(base + i * n, count: n) }
+      }
+    }
   }
 
   /// Replaces `row[0..<count]` by its softmax, given its largest value `peak` (finite).

@@ -25,6 +25,9 @@ where Self.RawSignificand: FixedWidthInteger {
 
   /// Returns `sum_i exp(x[i] - shift)`, vectorized.
   static func _sumExp(_ x: UnsafePointer<Self>, count: Int, shift: Self) -> Self
+
+  /// Replaces `row[0..<count]` (finite largest value) by its softmax, vectorized.
+  static func _softmax(_ row: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Double: MatrixScalar {
@@ -48,6 +51,10 @@ extension Double: MatrixScalar {
   public static func _sumExp(_ x: UnsafePointer<Double>, count: Int, shift: Double) -> Double {
     VectorExp.sumExp(x, count: count, shift: shift)
   }
+
+  public static func _softmax(_ row: UnsafeMutablePointer<Double>, count: Int) {
+    VectorExp.softmax(row, count: count, lanes: SIMD4<Double>.self, exp: VectorExp.exp)
+  }
 }
 
 extension Float: MatrixScalar {
@@ -70,5 +77,9 @@ extension Float: MatrixScalar {
 
   public static func _sumExp(_ x: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
     VectorExp.sumExp(x, count: count, shift: shift)
+  }
+
+  public static func _softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    VectorExp.softmax(row, count: count, lanes: SIMD8<Float>.self, exp: VectorExp.exp)
   }
 }

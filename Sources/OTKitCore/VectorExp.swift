@@ -160,4 +160,54 @@ enum VectorExp {
     }
     return (s0 + s1).sum()
   }
+
+  // MARK: Softmax
+
+  /// An in-place row softmax in three vector passes: the maximum, `exp(x - max)` stored
+  /// with its sum, and the scaling. The tail shorter than a vector is done lane by lane.
+  @inline(__always)
+  static func softmax<V: SIMD>(
+    _ row: UnsafeMutablePointer<V.Scalar>, count n: Int, lanes: V.Type, exp: (V) -> V
+  ) where V.Scalar: BinaryFloatingPoint {
+    let w = V.scalarCount
+    var i = 0
+    var peakV = V(repeating: -.infinity)
+    while i + w <= n {
+      let v = UnsafeRawPointer(row + i).loadUnaligned(as: V.self)
+      peakV = pointwiseMax(peakV, v)
+      i += w
+    }
+    var peak = peakV.max()
+    while i < n {
+      peak = Swift.max(peak, row[i])
+      i += 1
+    }
+    let shift = V(repeating: peak)
+    var sumV = V(repeating: 0)
+    i = 0
+    while i + w <= n {
+      let e = exp(UnsafeRawPointer(row + i).loadUnaligned(as: V.self) - shift)
+      UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: V.self)
+      sumV += e
+      i += w
+    }
+    if i < n {
+      var v = V(repeating: -.infinity)
+      for l in 0..<(n - i) { v[l] = row[i + l] - peak }
+      let e = exp(v)
+      for l in 0..<(n - i) { row[i + l] = e[l] }
+      sumV += e
+    }
+    let inverse = V(repeating: 1 / sumV.sum())
+    i = 0
+    while i + w <= n {
+      let v = UnsafeRawPointer(row + i).loadUnaligned(as: V.self) * inverse
+      UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: V.self)
+      i += w
+    }
+    while i < n {
+      row[i] *= inverse[0]
+      i += 1
+    }
+  }
 }

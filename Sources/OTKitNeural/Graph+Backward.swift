@@ -171,6 +171,9 @@ extension Graph {
         shape: shape, scale: record.scale, gradient: g)
       return [dq, dk, dv]
 
+    case .anchor(let record):
+      return [record.anchor.backward(scores: input(node, 0), record: record, gradient: g)]
+
     case .nondifferentiable(let name):
       throw AutogradError.noBackwardRule(name)
     }

@@ -15,8 +15,10 @@ public final class MultiHeadAttention: Module {
   public let output: Linear
   public let heads: Int
   public let keySize: Int
+  /// How scores become weights: the softmax (fused kernel) or another transport anchor.
+  public var anchor: AttentionAnchor
 
-  public init(width: Int, heads: Int, keySize: Int, generator: inout SeededGenerator) {
+  public init(width: Int, heads: Int, keySize: Int, anchor: AttentionAnchor = .softmax, generator: inout SeededGenerator) {
     precondition(width > 0 && heads > 0 && keySize > 0, "Attention sizes must be positive")
     query = Linear(inputs: width, outputs: heads * keySize, generator: &generator)
     key = Linear(inputs: width, outputs: heads * keySize, generator: &generator)
@@ -24,6 +26,7 @@ public final class MultiHeadAttention: Module {
     output = Linear(inputs: heads * keySize, outputs: width, generator: &generator)
     self.heads = heads
     self.keySize = keySize
+    self.anchor = anchor
   }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -32,8 +35,9 @@ public final class MultiHeadAttention: Module {
 
   /// Self-attention of `x` over groups of `tokens` rows.
   public func callAsFunction(_ x: Tensor, tokens: Int) -> Tensor {
-    let mixed = multiHeadAttention(
-      queries: query(x), keys: key(x), values: value(x), tokens: tokens, heads: heads)
+    let mixed = anchor == .softmax
+      ? multiHeadAttention(queries: query(x), keys: key(x), values: value(x), tokens: tokens, heads: heads)
+      : anchoredMultiHeadAttention(queries: query(x), keys: key(x), values: value(x), tokens: tokens, heads: heads, anchor: anchor)
     return output(mixed)
   }
 }
@@ -64,9 +68,10 @@ public final class TransformerEncoderBlock: Module {
 
   public init(
     width: Int, heads: Int, keySize: Int, feedForward: Int, dropout: Double = 0,
-    placement: NormPlacement = .post, epsilon: Double = 1e-6, generator: inout SeededGenerator
+    placement: NormPlacement = .post, epsilon: Double = 1e-6, anchor: AttentionAnchor = .softmax,
+    generator: inout SeededGenerator
   ) {
-    attention = MultiHeadAttention(width: width, heads: heads, keySize: keySize, generator: &generator)
+    attention = MultiHeadAttention(width: width, heads: heads, keySize: keySize, anchor: anchor, generator: &generator)
     hidden = Linear(inputs: width, outputs: feedForward, generator: &generator)
     projection = Linear(inputs: feedForward, outputs: width, generator: &generator)
     norm1 = LayerNorm(features: width, epsilon: epsilon)

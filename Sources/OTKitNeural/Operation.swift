@@ -44,6 +44,8 @@ enum Operation {
   case gatherRows([Int])
   case crossEntropy(labels: [Int], weights: [Double]?, probabilities: Matrix<Double>, total: Double)
   case attention(AttentionRecord)
+  /// An attention anchor other than the softmax (sparsemax, entmax, Sinkhorn, orthostochastic).
+  case anchor(AnchorRecord)
   /// An operation with no derivative (rounding, comparisons): a gradient reaching it is an
   /// error, never a silent zero.
   case nondifferentiable(String)

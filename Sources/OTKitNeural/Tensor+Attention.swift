@@ -32,3 +32,30 @@ public func attentionWeights(of tensor: Tensor) -> [Double]? {
   guard tensor.node >= 0, case .attention(let record) = tensor.graph.nodes[tensor.node].operation else { return nil }
   return record.weights
 }
+
+/// Multi-head attention with any anchor, one instance and head at a time on the tape:
+/// `weights = anchor(scale * q k^T)`, output `weights v`, heads side by side.
+///
+/// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))` plus the anchor.
+public func anchoredMultiHeadAttention(
+  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, anchor: AttentionAnchor, scale: Double? = nil
+) -> Tensor {
+  precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
+  precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
+  let (dk, dv) = (queries.columns / heads, values.columns / heads)
+  let s = scale ?? 1 / Double(dk).squareRoot()
+  var instances: [Tensor] = []
+  for b in 0..<(queries.rows / tokens) {
+    let rows = (b * tokens)..<((b + 1) * tokens)
+    var outputs: [Tensor] = []
+    for h in 0..<heads {
+      let q = queries.slice(rows: rows, columns: (h * dk)..<((h + 1) * dk))
+      let k = keys.slice(rows: rows, columns: (h * dk)..<((h + 1) * dk))
+      let v = values.slice(rows: rows, columns: (h * dv)..<((h + 1) * dv))
+      let weights = (Tensor.product(q, k, transposeB: true) * s).anchored(anchor)
+      outputs.append(Tensor.product(weights, v))
+    }
+    instances.append(heads == 1 ? outputs[0] : Tensor.concatenate(outputs, along: .columns))
+  }
+  return instances.count == 1 ? instances[0] : Tensor.concatenate(instances, along: .rows)
+}

@@ -232,28 +232,6 @@ public struct SinkhornNewtonSparse: Sendable {
       return y
     }
     let diagonal = (0..<size).map { t in (t < n ? r[t] : s[t - n]) + ridge }
-    var x = [Double](repeating: 0, count: size)
-    var residual = rhs
-    var z = zip(residual, diagonal).map { $1 > 0 ? $0 / $1 : 0 }
-    var p = z
-    var rz = zip(residual, z).reduce(0) { $0 + $1.0 * $1.1 }
-    let stop = 1e-14 * max(rhs.reduce(0) { $0 + $1 * $1 }, .leastNormalMagnitude)
-    for _ in 0..<maxIterations {
-      let q = apply(p)
-      let pq = zip(p, q).reduce(0) { $0 + $1.0 * $1.1 }
-      guard pq > 0 else { break }
-      let alpha = rz / pq
-      for t in 0..<size {
-        x[t] += alpha * p[t]
-        residual[t] -= alpha * q[t]
-      }
-      if residual.reduce(0, { $0 + $1 * $1 }) <= stop { break }
-      z = zip(residual, diagonal).map { $1 > 0 ? $0 / $1 : 0 }
-      let rzNew = zip(residual, z).reduce(0) { $0 + $1.0 * $1.1 }
-      let beta = rzNew / rz
-      rz = rzNew
-      for t in 0..<size { p[t] = z[t] + beta * p[t] }
-    }
-    return x
+    return Kernels.conjugateGradient(rhs: rhs, diagonal: diagonal, relativeTolerance: 1e-7, maxIterations: maxIterations, apply: apply)
   }
 }

@@ -3,9 +3,15 @@ import Testing
 
 @testable import otkit
 
+/// One capture of standard output at a time.
+let captureLock = NSLock()
+
 /// Runs `otkit ARGS` in process with standard output sent to a file; returns the lines
-/// written (other tests running at the same time may add lines of their own).
+/// written (other tests running at the same time may add lines of their own; captures
+/// take turns).
 func outputLines(_ arguments: [String]) throws -> [String] {
+  captureLock.lock()
+  defer { captureLock.unlock() }
   let path = file("stdout-\(UUID().uuidString).txt", "")
   fflush(nil)
   let saved = dup(1)

@@ -1,0 +1,37 @@
+import Benchmark
+import Foundation
+import OTKit
+
+// The attention anchors at n = 1024 queries and keys, d = 64, Float, threads fixed to 2
+// (OTKIT_THREADS=2, OTKIT_BLAS_THREADS=2), against scripts/peers/attention.py: PyTorch's
+// scaled_dot_product_attention (softmax), a NumPy log-domain Sinkhorn attention of 10
+// normalizations, and the entmax package's sparsemax and entmax15 on the score matrix.
+
+nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
+    maxDuration: .seconds(5), maxIterations: 50)
+  Parallel.setThreads(2)
+  var g = SeededGenerator(seed: 0)
+  let q: Matrix<Float> = g.normalMatrix(rows: 1024, columns: 64)
+  let k: Matrix<Float> = g.normalMatrix(rows: 1024, columns: 64)
+  let v: Matrix<Float> = g.normalMatrix(rows: 1024, columns: 64)
+  let scores = TransportAttention().scores(queries: q, keys: k)
+
+  let anchors: [(String, AttentionAnchor)] = [
+    ("softmax", .softmax), ("sinkhorn 10", .sinkhorn(SinkhornAnchorSettings(iterations: 10))),
+    ("sparsemax", .sparsemax), ("entmax 1.5", .entmax(alpha: 1.5)),
+  ]
+  for (name, anchor) in anchors {
+    let attention = TransportAttention(anchor: anchor)
+    Benchmark("attention forward \(name), n 1024, d 64, Float") { benchmark in
+      for _ in benchmark.scaledIterations { blackHole(attention(queries: q, keys: k, values: v)) }
+    }
+  }
+  Benchmark("sparsemax of 1024 x 1024 scores, Float") { benchmark in
+    for _ in benchmark.scaledIterations { blackHole(Kernels.sparsemaxRows(scores)) }
+  }
+  Benchmark("entmax 1.5 of 1024 x 1024 scores, Float") { benchmark in
+    for _ in benchmark.scaledIterations { blackHole(Kernels.entmax15Rows(scores)) }
+  }
+}

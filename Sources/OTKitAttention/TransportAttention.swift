@@ -1,0 +1,97 @@
+import Foundation
+import OTKitCore
+import OTKitNeural
+
+/// Attention as transport (`../shared/specs/attention-as-transport.md`, section 1): a
+/// score chart `S = Q K^T / tau + bias`, its Gibbs kernel `exp(S)` (the transport cost is
+/// `-tau S` at temperature `tau`), and an anchor that turns the kernel into weights:
+/// the softmax (one-sided entropic OT), Sinkhorn (two-sided), sparsemax and entmax (Tsallis
+/// and quadratic regularizers) or orthostochastic. The output is `weights V`.
+///
+/// M. E. Sander, P. Ablin, M. Blondel and G. Peyré, "Sinkformers", AISTATS 2022;
+/// B. Peters, V. Niculae and A. F. T. Martins, "Sparse sequence-to-sequence models", ACL 2019.
+///
+/// For training, ``Tensor/anchored(_:)`` and ``anchoredMultiHeadAttention(queries:keys:values:tokens:heads:anchor:scale:)``
+/// give the same operator on the autograd tape, with exact backward passes.
+///
+/// - Complexity: `O(n m d)` for the scores and the output plus the anchor's cost.
+public struct TransportAttention: Sendable {
+  public var anchor: AttentionAnchor
+  /// `tau`; `nil` is `sqrt(d)` of the queries.
+  public var temperature: Double?
+  /// An additive bias of the scores (`n x m`): a mask (`-infinity`) or a locality cost.
+  public var bias: Matrix<Double>?
+
+  public init(anchor: AttentionAnchor = .softmax, temperature: Double? = nil, bias: Matrix<Double>? = nil) {
+    self.anchor = anchor
+    self.temperature = temperature
+    self.bias = bias
+  }
+
+  /// The temperature used for queries of width `d`.
+  public func resolvedTemperature(keySize d: Int) -> Double { temperature ?? Double(d).squareRoot() }
+
+  /// The scores `Q K^T / tau + bias`.
+  @inlinable
+  public func scores<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>) -> Matrix<T> {
+    precondition(queries.columns == keys.columns, "Queries and keys must have the same width")
+    var s = Matrix.product(queries, keys, transposeB: true)
+    let inverse = T(1 / resolvedTemperature(keySize: queries.columns))
+    s.withUnsafeMutableBufferPointer { p in
+      for index in p.indices { p[index] *= inverse }
+    }
+    if let bias {
+      precondition(bias.rows == s.rows && bias.columns == s.columns, "The bias must be n x m")
+      s = s + Matrix<T>(bias)
+    }
+    return s
+  }
+
+  /// The weights of the anchor on the scores of `queries` and `keys`.
+  @inlinable
+  public func weights<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>) -> Matrix<T> {
+    _ = MemoryTuning.retainFreedMemory()
+    var s = scores(queries: queries, keys: keys)
+    if anchor == .softmax {
+      Kernels.softmaxRowsInPlace(&s)
+      return s
+    }
+    return Self.weights(s, anchor: anchor)
+  }
+
+  /// The weights and the output `weights V`.
+  @inlinable
+  public func callAsFunction<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>, values: Matrix<T>) -> (weights: Matrix<T>, output: Matrix<T>) {
+    precondition(values.rows == keys.rows, "One value per key")
+    let w = weights(queries: queries, keys: keys)
+    return (w, Matrix.product(w, values))
+  }
+
+  /// Batched over heads (or instances): one result per query/key/value triple.
+  @inlinable
+  public func callAsFunction<T: MatrixScalar>(heads queries: [Matrix<T>], keys: [Matrix<T>], values: [Matrix<T>]) -> [(weights: Matrix<T>, output: Matrix<T>)] {
+    precondition(queries.count == keys.count && keys.count == values.count, "One query, key and value matrix per head")
+    return (0..<queries.count).map { self(queries: queries[$0], keys: keys[$0], values: values[$0]) }
+  }
+
+  /// The anchor's weights of scores in any precision (the orthostochastic anchor and the
+  /// entmax bisection compute in `Double`).
+  @inlinable
+  public static func weights<T: MatrixScalar>(_ s: Matrix<T>, anchor: AttentionAnchor) -> Matrix<T> {
+    switch anchor {
+    case .softmax: return Kernels.softmaxRows(s)
+    case .sparsemax: return Kernels.sparsemaxRows(s)
+    case .entmax(let alpha) where alpha == 1.5: return Kernels.entmax15Rows(s)
+    case .entmax(let alpha) where alpha == 2: return Kernels.sparsemaxRows(s)
+    case .entmax(let alpha): return Kernels.entmaxBisectRows(s, alpha: T(alpha))
+    case .sinkhorn(let settings):
+      return Kernels.sinkhornAnchor(
+        s, rowMass: settings.rowMass?.map { T($0) }, columnMass: settings.columnMass?.map { T($0) },
+        steps: settings.iterations, tolerance: settings.tolerance.map { T($0) }
+      ).weights
+    case .orthostochastic:
+      let q = Kernels.qrDecomposition(Matrix<Double>(s)).q
+      return Matrix<T>(q * q)
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import OTKit
+
+struct AttentionCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "attention",
+    abstract: "Compute attention weights with a transport anchor and report what the transport view predicts.",
+    discussion: """
+      Q, K (and V) are NPY (or CSV) arrays: 2-D (n x d, m x d, m x d_v) for one head, or 3-D \
+      (heads x n x d) for several. The scores are Q K^T / T (--temperature, default sqrt(d)); \
+      the anchor turns their Gibbs kernel into weights: softmax (one-sided entropic OT), \
+      sinkhorn (row and column normalizations, --iterations of them, rows first, or to \
+      --tolerance), sparsemax, entmax (--alpha, default 1.5) or orthostochastic (square scores). \
+      Per head, the diagnostics are the mean row entropy, the share of exact zeros, the row \
+      and column marginal errors (distance from doubly stochastic), the distance from the \
+      entropic OT plan of the same kernel, and the one-sided entropic OT objective with its \
+      minimum (the softmax's value).
+      """
+  )
+
+  @Option(help: "The queries (NPY or CSV): n x d, or heads x n x d.")
+  var queries: String
+
+  @Option(help: "The keys: m x d, or heads x m x d.")
+  var keys: String
+
+  @Option(help: "The values: m x d_v, or heads x m x d_v.")
+  var values: String?
+
+  @Option(help: "The anchor: softmax, sinkhorn, sparsemax, entmax or orthostochastic.")
+  var anchor: AnchorName = .softmax
+
+  @Option(help: "The entmax alpha (> 1; 1.5 is exact by sorting, 2 is sparsemax).")
+  var alpha: Double = 1.5
+
+  @Option(help: "The temperature T of the scores Q K^T / T (default sqrt(d)).")
+  var temperature: Double?
+
+  @Option(help: "Sinkhorn normalizations, rows first (1 is the softmax).")
+  var iterations: Int = 10
+
+  @Option(help: "Sinkhorn: stop when both marginal errors are at most this (iterations is then the limit).")
+  var tolerance: Double?
+
+  @Option(help: "Write the attention weights to this file (NPY; heads x n x m for several heads).")
+  var weights: String?
+
+  @Option(help: "Write weights x V to this file (NPY).")
+  var output: String?
+
+  @Flag(help: "Print one JSON object on the last line of standard output.")
+  var json = false
+
+  enum AnchorName: String, ExpressibleByArgument, CaseIterable {
+    case softmax, sinkhorn, sparsemax, entmax, orthostochastic
+  }
+
+  func validate() throws {
+    guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
+    if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
+    guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
+    if let tolerance { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
+    if output != nil && values == nil { throw ValidationError("--output needs --values") }
+  }
+
+  /// The heads of a 2-D or 3-D array file.
+  static func heads(_ path: String) throws -> [Matrix<Double>] {
+    if path.lowercased().hasSuffix(".csv") { return [try CSV.read(path).features] }
+    let array = try NPY.read(path)
+    switch array.shape.count {
+    case 2: return [Matrix(rows: array.shape[0], columns: array.shape[1], elements: array.values)]
+    case 3:
+      let (h, n, d) = (array.shape[0], array.shape[1], array.shape[2])
+      return (0..<h).map { k in Matrix(rows: n, columns: d, elements: Array(array.values[(k * n * d)..<((k + 1) * n * d)])) }
+    default:
+      throw DataError(.shapeMismatch("attention inputs need 2 or 3 dimensions, the array has shape \(array.shape)"), file: path)
+    }
+  }
+
+  func run() throws {
+    let q: [Matrix<Double>], k: [Matrix<Double>], v: [Matrix<Double>]?
+    do {
+      q = try Self.heads(queries)
+      k = try Self.heads(keys)
+      v = try values.map { try Self.heads($0) }
+    } catch let error as DataError {
+      throw CLIError(error.description)
+    }
+    guard q.count == k.count, v.map({ $0.count == q.count }) ?? true else {
+      throw CLIError("--queries, --keys and --values must have the same number of heads (\(q.count), \(k.count)\(v.map { ", \($0.count)" } ?? ""))")
+    }
+    for h in 0..<q.count {
+      guard q[h].columns == k[h].columns else {
+        throw CLIError("\(keys): keys have width \(k[h].columns), queries \(q[h].columns) (head \(h))")
+      }
+      if let v, v[h].rows != k[h].rows { throw CLIError("\(values!): \(v[h].rows) values for \(k[h].rows) keys (head \(h))") }
+      if anchor == .orthostochastic && q[h].rows != k[h].rows {
+        throw CLIError("the orthostochastic anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
+      }
+      guard q[h].isFinite && k[h].isFinite && (v?[h].isFinite ?? true) else {
+        throw CLIError("the inputs hold NaN or infinity (head \(h))")
+      }
+    }
+    let chosen: AttentionAnchor
+    switch anchor {
+    case .softmax: chosen = .softmax
+    case .sparsemax: chosen = .sparsemax
+    case .entmax: chosen = alpha == 2 ? .sparsemax : .entmax(alpha: alpha)
+    case .orthostochastic: chosen = .orthostochastic
+    case .sinkhorn: chosen = .sinkhorn(SinkhornAnchorSettings(iterations: iterations, tolerance: tolerance))
+    }
+    let attention = TransportAttention(anchor: chosen, temperature: temperature)
+    var allWeights: [Matrix<Double>] = []
+    var outputs: [Matrix<Double>] = []
+    var diagnostics: [AttentionDiagnostics] = []
+    var seconds = 0.0
+    for h in 0..<q.count {
+      let tau = attention.resolvedTemperature(keySize: q[h].columns)
+      let scores = attention.scores(queries: q[h], keys: k[h])
+      var w = Matrix<Double>(rows: 0, columns: 0)
+      seconds += Stopwatch.time { w = TransportAttention.weights(scores, anchor: chosen) }
+      allWeights.append(w)
+      if let v { outputs.append(Matrix.product(w, v[h])) }
+      diagnostics.append(AttentionDiagnostics(weights: w, scores: scores, temperature: tau))
+    }
+    do {
+      if let weights { try Self.write(allWeights, to: weights) }
+      if let output { try Self.write(outputs, to: output) }
+    } catch let error as DataError {
+      throw CLIError(error.description)
+    }
+    let (n, m) = (q[0].rows, k[0].rows)
+    print("attention: \(chosen.name)\(anchor == .entmax ? " (alpha \(alpha))" : "")\(anchor == .sinkhorn ? " (\(iterations) iterations\(tolerance.map { ", tolerance \($0)" } ?? ""))" : ""), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns)))")
+    let header = ["head", "entropy", "zeros", "row error", "column error", "plan distance", "EOT objective", "EOT minimum"]
+    var lines = [header.joined(separator: "  ")]
+    for (h, d) in diagnostics.enumerated() {
+      lines.append([String(h), String(format: "%.4f", d.entropy), String(format: "%.4f", d.zeroFraction), String(format: "%.2e", d.rowMarginalError),
+                    String(format: "%.2e", d.columnMarginalError), String(format: "%.4f", d.planDistance),
+                    String(format: "%.6g", d.oneSidedObjective), String(format: "%.6g", d.oneSidedMinimum)].joined(separator: "  "))
+    }
+    print(lines.joined(separator: "\n"))
+    print("anchor time: \(String(format: "%.4f", seconds)) s")
+    if let weights { print("weights: \(weights)") }
+    if let output { print("output: \(output)") }
+    if json {
+      let perHead: [JSONValue] = diagnostics.map { d in
+        .object([
+          "entropy": .number(d.entropy), "zeroFraction": .number(d.zeroFraction),
+          "rowMarginalError": .number(d.rowMarginalError), "columnMarginalError": .number(d.columnMarginalError),
+          "planDistance": .number(d.planDistance), "planConverged": .bool(d.planConverged),
+          "oneSidedObjective": .number(d.oneSidedObjective), "oneSidedMinimum": .number(d.oneSidedMinimum),
+          "oneSidedGap": .number(d.oneSidedGap),
+        ])
+      }
+      print(JSONValue.object([
+        "anchor": .string(chosen.name), "alpha": anchor == .entmax ? .number(alpha) : .null,
+        "temperature": .number(attention.resolvedTemperature(keySize: q[0].columns)),
+        "heads": .number(Double(q.count)), "queries": .number(Double(n)), "keys": .number(Double(m)),
+        "seconds": .number(seconds), "diagnostics": .array(perHead),
+        "weights": weights.map { .string($0) } ?? .null, "output": output.map { .string($0) } ?? .null,
+      ]).serialized())
+    }
+  }
+
+  /// Writes one matrix as 2-D, several as a 3-D array.
+  static func write(_ matrices: [Matrix<Double>], to path: String) throws {
+    if matrices.count == 1 { return try NPY.write(matrices[0], to: path) }
+    try NPY.write(
+      NPY.Array(shape: [matrices.count, matrices[0].rows, matrices[0].columns], dtype: .float64, values: matrices.flatMap(\.elements)),
+      to: path)
+  }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import OTKitData
+@testable import otkit
+
+@Suite("otkit attention")
+struct AttentionCommandTests {
+  static func npy(_ name: String, shape: [Int], seed: UInt64) -> String {
+    var state = seed
+    let values = (0..<shape.reduce(1, *)).map { _ -> Double in
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Double(state >> 11) / Double(1 << 53) * 2 - 1
+    }
+    let path = file(name, "")
+    try! NPY.write(NPY.Array(shape: shape, dtype: .float64, values: values), to: path)
+    return path
+  }
+
+  static let q = npy("q.npy", shape: [2, 12, 4], seed: 1)
+  static let k = npy("k.npy", shape: [2, 12, 4], seed: 2)
+  static let v = npy("v.npy", shape: [2, 12, 3], seed: 3)
+
+  @Test("Every anchor: weights and output files, diagnostics in the JSON", arguments: ["softmax", "sinkhorn", "sparsemax", "entmax", "orthostochastic"])
+  func anchors(anchor: String) throws {
+    let weights = file("w-\(anchor).npy", ""), output = file("o-\(anchor).npy", "")
+    var arguments = ["attention", "--queries", Self.q, "--keys", Self.k, "--values", Self.v, "--anchor", anchor, "--weights", weights, "--output", output, "--json"]
+    if anchor == "sinkhorn" { arguments += ["--iterations", "2000", "--tolerance", "1e-9"] }
+    let lines = try outputLines(arguments)
+    let json = try jsonObject(lines, key: "diagnostics")
+    #expect(json["anchor"] as? String == anchor)
+    #expect(abs((json["temperature"] as? Double ?? 0) - 2) < 1e-12)  // sqrt(4)
+    let heads = try #require(json["diagnostics"] as? [[String: Any]])
+    #expect(heads.count == 2)
+    for head in heads {
+      for key in ["entropy", "zeroFraction", "rowMarginalError", "columnMarginalError", "planDistance", "oneSidedObjective", "oneSidedMinimum", "oneSidedGap"] {
+        #expect(head[key] != nil, "missing \(key)")
+      }
+      #expect((head["rowMarginalError"] as? Double ?? 1) < 1e-8)
+      if anchor == "sinkhorn" || anchor == "orthostochastic" { #expect((head["columnMarginalError"] as? Double ?? 1) < 1e-8) }
+      if anchor == "softmax" { #expect(abs(head["oneSidedGap"] as? Double ?? 1) < 1e-12) }
+    }
+    let w = try NPY.read(weights)
+    #expect(w.shape == [2, 12, 12])
+    #expect(try NPY.read(output).shape == [2, 12, 3])
+  }
+
+  @Test("Bad input fails with a message", arguments: [
+    (["--alpha", "1"], "--alpha must be greater than 1"),
+    (["--output", "/tmp/x.npy"], "--output needs --values"),
+    (["--temperature", "0"], "--temperature must be positive"),
+  ])
+  func bad(options: [String], message: String) {
+    let error = failure(["attention", "--queries", Self.q, "--keys", Self.k] + options)
+    #expect(error?.contains(message) == true, "\(error ?? "no error")")
+  }
+
+  @Test("Shape errors name the problem")
+  func shapes() {
+    let wide = Self.npy("kw.npy", shape: [2, 12, 5], seed: 4)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", wide])?.contains("width") == true)
+    let rect = Self.npy("kr.npy", shape: [2, 10, 4], seed: 5)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", rect, "--anchor", "orthostochastic"])?.contains("square") == true)
+    let one = Self.npy("k1.npy", shape: [12, 4], seed: 6)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", one])?.contains("heads") == true)
+  }
+}
