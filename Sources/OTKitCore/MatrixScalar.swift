@@ -80,6 +80,6 @@ extension Float: MatrixScalar {
   }
 
   public static func _softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-    VectorExp.softmax(row, count: count, lanes: SIMD8<Float>.self, exp: VectorExp.exp)
+    VectorExp.softmax(row, count: count, lanes: SIMD8<Float>.self, exp: VectorExp.expNonPositive)
   }
 }

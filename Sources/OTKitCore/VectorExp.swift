@@ -91,6 +91,21 @@ enum VectorExp {
 
   // MARK: Float
 
+  /// `exp(r)` for `|r| <= ln(2) / 2`: the degree-8 Taylor polynomial by Horner's rule.
+  @inline(__always)
+  static func taylor(_ r: SIMD8<Float>) -> SIMD8<Float> {
+    var p = SIMD8<Float>(repeating: 1.0 / 40320.0)
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p
+  }
+
   @inline(__always)
   static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let log2e: Float = 1.44269504
@@ -104,15 +119,7 @@ enum VectorExp {
     let t = xc * log2e + shifter
     let kf = t - shifter
     let r = (xc - kf * ln2hi) - kf * ln2lo
-    var p = SIMD8<Float>(repeating: 1.0 / 40320.0)
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    let p = taylor(r)
     let k1f = (kf * 0.5 + shifter) - shifter
     let k2f = kf - k1f
     let base = SIMD8<Int32>(repeating: Int32(bitPattern: shifter.bitPattern))
@@ -162,6 +169,30 @@ enum VectorExp {
   }
 
   // MARK: Softmax
+
+  /// `exp(x)` for `x <= 0` or NaN (the shifted scores of a softmax): the reduction and
+  /// polynomial of ``exp(_:)-swift.type.method`` without the overflow and NaN fix-ups, which
+  /// cannot be needed there (NaN still propagates through the arithmetic).
+  @inline(__always)
+  static func expNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let log2e: Float = 1.44269504
+    let ln2hi: Float = 0.693145752
+    let ln2lo: Float = 1.42860677e-06
+    let shifter: Float = 12582912
+    let xc = x.replacing(with: -104, where: x .< -104)
+    let t = xc * log2e + shifter
+    let kf = t - shifter
+    let r = (xc - kf * ln2hi) - kf * ln2lo
+    let p = taylor(r)
+    // k >= -150: 2^k as 2^(k + 64) * 2^-64 keeps the exponent field normal.
+    let base = SIMD8<Int32>(repeating: Int32(bitPattern: shifter.bitPattern))
+    let k = unsafeBitCast(t, to: SIMD8<Int32>.self) &- base
+    let scale = unsafeBitCast((k &+ (127 + 64)) &<< 23, to: SIMD8<Float>.self)
+    return p * scale * (1 / 18446744073709551616.0)
+  }
+
+  @inline(__always)
+  static func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> { exp(x) }
 
   /// An in-place row softmax in three vector passes: the maximum, `exp(x - max)` stored
   /// with its sum, and the scaling. The tail shorter than a vector is done lane by lane.

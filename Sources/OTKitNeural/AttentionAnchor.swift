@@ -35,7 +35,7 @@ public struct SinkhornAnchorSettings: Sendable, Equatable, Codable {
 
 /// The anchor that turns the Gibbs kernel `exp(S)` of a score matrix into attention weights
 /// (`../shared/specs/attention-as-transport.md`, section 1): each is a transport problem.
-public enum AttentionAnchor: Sendable, Equatable {
+public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// Row normalization: one-sided entropic OT.
   case softmax
   /// Row and column normalizations: two-sided entropic OT (a doubly stochastic plan for

@@ -174,6 +174,9 @@ extension Graph {
     case .anchor(let record):
       return [record.anchor.backward(scores: input(node, 0), record: record, gradient: g)]
 
+    case .anchoredAttention(let record):
+      return record.backward(queries: input(node, 0), keys: input(node, 1), values: input(node, 2), gradient: g)
+
     case .nondifferentiable(let name):
       throw AutogradError.noBackwardRule(name)
     }

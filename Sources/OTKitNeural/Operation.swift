@@ -46,6 +46,8 @@ enum Operation {
   case attention(AttentionRecord)
   /// An attention anchor other than the softmax (sparsemax, entmax, Sinkhorn, orthostochastic).
   case anchor(AnchorRecord)
+  /// Multi-head attention with an anchor other than the softmax, all blocks in one node.
+  case anchoredAttention(AnchoredAttentionRecord)
   /// An operation with no derivative (rounding, comparisons): a gradient reaching it is an
   /// error, never a silent zero.
   case nondifferentiable(String)

@@ -64,8 +64,13 @@ extension SequenceData {
   /// A stratified hold-out of a share of the instances (`nil` when the share is 0 or
   /// leaves either part empty).
   func validationSplit(fraction: Double, seed: UInt64) -> (fit: SequenceData, validation: SequenceData?) {
-    guard fraction > 0 else { return (self, nil) }
     var generator = SeededGenerator(seed: seed)
+    return validationSplit(fraction: fraction, generator: &generator)
+  }
+
+  /// The same, drawing from `generator`.
+  func validationSplit(fraction: Double, generator: inout SeededGenerator) -> (fit: SequenceData, validation: SequenceData?) {
+    guard fraction > 0 else { return (self, nil) }
     let split = StratifiedSplit(labels: labels, testFraction: fraction, generator: &generator)
     guard !split.test.isEmpty && !split.train.isEmpty else { return (self, nil) }
     return (subset(split.train), subset(split.test))

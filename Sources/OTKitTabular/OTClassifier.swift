@@ -67,8 +67,8 @@ public final class OTClassifier {
     try dummies.validate()
     let scaler = Standardizer(fitting: data.points)
     let x = try data.standardized(scaler)
-    let (fitPart, validationPart) = x.validationSplit(fraction: settings.validationFraction, seed: settings.seed &+ 3)
-    var generator = SeededGenerator(seed: settings.seed &+ 6)
+    var generator = SeededGenerator(seed: settings.seed &+ 3)
+    let (fitPart, validationPart) = x.validationSplit(fraction: settings.validationFraction, generator: &generator)
     let pairs = try Self.pairs(fitPart, dummies: dummies, batchInstances: settings.batchInstances, generator: &generator)
     let validation = try validationPart.map { try Self.pairs($0, dummies: dummies, batchInstances: settings.batchInstances, generator: &generator) }
 

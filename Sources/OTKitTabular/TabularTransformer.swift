@@ -25,6 +25,8 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   /// Dropout after attention and feed-forward in the encoder.
   public var dropout: Double = 0
   public var placement: NormPlacement = .post
+  /// The attention anchor of the encoder (`nil`: the softmax).
+  public var anchor: AttentionAnchor? = nil
   /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
   public var headUnits: Int = 8
   public var headDropout: Double = 0.4
@@ -73,7 +75,8 @@ public final class TabularTransformerNetwork: Module {
     blocks = (0..<settings.blocks).map { _ in
       TransformerEncoderBlock(
         width: width, heads: settings.heads, keySize: settings.keySize, feedForward: settings.feedForward,
-        dropout: settings.dropout, placement: settings.placement, epsilon: 1e-6, generator: &generator)
+        dropout: settings.dropout, placement: settings.placement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
+        generator: &generator)
     }
     head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
   }

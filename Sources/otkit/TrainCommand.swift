@@ -61,6 +61,15 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "The dropout of the transformer's per-token head.")
   var headDropout: Double = 0.4
 
+  @Option(help: "The transformer's attention anchor: softmax, sinkhorn, sparsemax or entmax.")
+  var anchor: AnchorOption = .softmax
+
+  @Option(help: "The entmax alpha of --anchor entmax (> 1).")
+  var alpha: Double = 1.5
+
+  @Option(help: "The Sinkhorn normalizations of --anchor sinkhorn (rows first).")
+  var iterations: Int = 5
+
   @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
   var norm: NormPlacement = .post
 
@@ -104,6 +113,20 @@ struct TrainCommand: ParsableCommand {
     case mlp, ot, transformer, pretrained
   }
 
+  enum AnchorOption: String, ExpressibleByArgument, CaseIterable {
+    case softmax, sinkhorn, sparsemax, entmax
+  }
+
+  /// The anchor of the options.
+  var chosenAnchor: AttentionAnchor {
+    switch anchor {
+    case .softmax: .softmax
+    case .sparsemax: .sparsemax
+    case .entmax: alpha == 2 ? .sparsemax : .entmax(alpha: alpha)
+    case .sinkhorn: .sinkhorn(SinkhornAnchorSettings(iterations: iterations))
+    }
+  }
+
   func hiddenWidths() throws -> [Int]? {
     guard let hidden else { return nil }
     return try parseList(hidden, option: "--hidden", must: "positive integers", { Int($0) }, where: { $0 > 0 })
@@ -121,6 +144,8 @@ struct TrainCommand: ParsableCommand {
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
     guard blocks >= 1, heads >= 1, feedForward >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
     guard headDropout >= 0 && headDropout < 1 else { throw ValidationError("--head-dropout must lie in [0, 1)") }
+    guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
+    guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if trace && !(model == .transformer || model == .pretrained) {
       throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
     }
@@ -268,6 +293,7 @@ struct TrainCommand: ParsableCommand {
       settings.heads = heads
       settings.placement = norm
       settings.feedForward = feedForward
+      settings.anchor = anchor == .softmax ? nil : chosenAnchor
       settings.headDropout = headDropout
       settings.epochs = epochs
       settings.learningRate = learningRate
@@ -279,7 +305,7 @@ struct TrainCommand: ParsableCommand {
       settings.seed = seed
       let classifier = TabularTransformer(settings: settings)
       let history = try classifier.fit(sequenceTrain, trace: trace, showsProgress: true)
-      let description = "\(model == .pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(blocks) \(norm.rawValue)-norm block(s), \(heads) heads, key size \(settings.keySize), \(layout == .feature ? "feature tokens of width \(settings.featureWidth)" : "\(sequenceTrain.tokens) token(s) of \(sequenceTrain.dimension)"); RMSprop, learning rate \(learningRate), batch \(settings.batchInstances.map(String.init) ?? "full")"
+      let description = "\(model == .pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(blocks) \(norm.rawValue)-norm block(s), \(heads) heads, \(chosenAnchor.name) attention, key size \(settings.keySize), \(layout == .feature ? "feature tokens of width \(settings.featureWidth)" : "\(sequenceTrain.tokens) token(s) of \(sequenceTrain.dimension)"); RMSprop, learning rate \(learningRate), batch \(settings.batchInstances.map(String.init) ?? "full")"
       return FittedModel(
         classifier: classifier,
         outcome: TrainingOutcome(

@@ -116,6 +116,27 @@ struct AnchorTests {
     #expect(wd2.rowSums().allSatisfy { abs($0 - 1) < 1e-12 } && wd2.columnSums().allSatisfy { abs($0 - 1) < 1e-12 })
   }
 
+  @Test("The vectorized Float softmax matches Double to float round-off, down to underflow")
+  func floatSoftmax() {
+    var s = randomScores(9, 37, seed: 8, scale: 30)  // spreads of hundreds: exp underflows
+    s[0, 3] = 200
+    let rounded = Matrix<Double>(Matrix<Float>(s))  // the Float inputs, exactly
+    let d = Kernels.softmaxRows(rounded)
+    let f = Matrix<Double>(Kernels.softmaxRows(Matrix<Float>(s)))
+    let peaks = rounded.rowMaxima()
+    for i in 0..<9 {
+      for j in 0..<37 {
+        // Float rounds x - max to half an ulp of its size: a relative error of |x - max| ulp/2 in exp.
+        let (a, b) = (d[i, j], f[i, j])
+        let tolerance = a * (4e-7 + 1.2e-7 * abs(rounded[i, j] - peaks[i])) + 1e-44
+        #expect(abs(a - b) <= tolerance, "\(a) vs \(b)")
+      }
+    }
+    #expect(f.rowSums().allSatisfy { abs($0 - 1) < 1e-6 })
+    let nan = Kernels.softmaxRows(Matrix<Float>(rows: 1, columns: 9, elements: [1, 2, .nan, 0, 0, 0, 0, 0, 0]))
+    #expect(nan.elements.allSatisfy { $0.isNaN })
+  }
+
   @Test("Sparse anchors give exact zeros; the softmax none")
   func sparsity() {
     let s = randomScores(20, 30, seed: 7, scale: 3)
@@ -219,6 +240,37 @@ struct DiagnosticsTests {
     let f = TransportAttention(anchor: .entmax(alpha: 1.5)).weights(queries: Matrix<Float>(q), keys: Matrix<Float>(k))
     let d = TransportAttention(anchor: .entmax(alpha: 1.5)).weights(queries: q, keys: k)
     #expect(Matrix<Double>(f).isApproximatelyEqual(to: d, absoluteTolerance: 1e-5))
+  }
+
+  @Test("Anchored multi-head attention: gradients of queries, keys and values agree with finite differences", arguments: [AttentionAnchor.entmax(alpha: 1.5), .sinkhorn(SinkhornAnchorSettings(iterations: 4)), .orthostochastic])
+  func anchoredGradients(anchor: AttentionAnchor) throws {
+    let (tokens, heads) = (4, 2)
+    let inputs = [randomScores(2 * tokens, 6, seed: 30), randomScores(2 * tokens, 6, seed: 31), randomScores(2 * tokens, 4, seed: 32)]
+    let probe = randomScores(2 * tokens, 4, seed: 33)
+    func loss(_ x: [Matrix<Double>]) -> Double {
+      let graph = Graph.inference()
+      let out = anchoredMultiHeadAttention(
+        queries: graph.constant(x[0]), keys: graph.constant(x[1]), values: graph.constant(x[2]), tokens: tokens, heads: heads, anchor: anchor)
+      return (out.value * probe).sum()
+    }
+    let graph = Graph()
+    let variables = inputs.map { graph.variable($0) }
+    let out = anchoredMultiHeadAttention(queries: variables[0], keys: variables[1], values: variables[2], tokens: tokens, heads: heads, anchor: anchor)
+    try graph.backward((out * graph.constant(probe)).sum())
+    let h = 1e-6
+    var worst = 0.0
+    for (which, variable) in variables.enumerated() {
+      let analytic = try #require(graph.gradient(of: variable))
+      for index in stride(from: 0, to: inputs[which].count, by: 3) {
+        var plus = inputs, minus = inputs
+        let (i, j) = (index / inputs[which].columns, index % inputs[which].columns)
+        plus[which][i, j] += h
+        minus[which][i, j] -= h
+        let numeric = (loss(plus) - loss(minus)) / (2 * h)
+        worst = max(worst, abs(numeric - analytic[i, j]) / max(1e-3, abs(numeric)))
+      }
+    }
+    #expect(worst < 1e-6, "\(anchor.name): \(worst)")
   }
 
   @Test("Multi-head attention with a transport anchor trains through the tape", arguments: [AttentionAnchor.sparsemax, .sinkhorn(SinkhornAnchorSettings(iterations: 3))])

@@ -142,6 +142,24 @@ struct StudyModelTests {
     #expect(throws: DataError.self) { try loaded.predictProbabilities(Matrix(rows: 2, columns: 3)) }
   }
 
+  @Test("A transformer with a transport anchor trains, saves and loads with its anchor", arguments: [AttentionAnchor.sparsemax, .sinkhorn(SinkhornAnchorSettings(iterations: 3))])
+  func anchoredTransformer(anchor: AttentionAnchor) throws {
+    let (train, test) = ClassGaussians.study(classes: 2, separation: 3).simulate(instances: 20, tokens: 6, seed: 3).alternatingSplit()
+    var settings = TransformerSettings()
+    settings.epochs = 8
+    settings.heads = 2
+    settings.anchor = anchor
+    let model = TabularTransformer(settings: settings)
+    try model.fit(train)
+    #expect(model.network?.blocks[0].attention.anchor == anchor)
+    let directory = temporaryDirectory("anchored-\(anchor.name)")
+    try model.save(to: directory)
+    let loaded = try TabularTransformer.load(from: directory)
+    #expect(loaded.settings.anchor == anchor)
+    let rows = test.points.reshaped(rows: test.instances, columns: test.tokens * test.dimension)
+    #expect(try loaded.predictProbabilities(rows) == (try model.predictProbabilities(test)))
+  }
+
   @Test("BEED, 80/20 stratified, seed 0: OT classifier accuracy thresholds", .enabled(if: beedPath != nil), arguments: [(2, 0.995), (3, 0.97), (4, 0.95)])
   func beedOT(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
