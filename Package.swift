@@ -20,8 +20,11 @@ let package = Package(
     // system BLAS, parallel loops and seeded random numbers. All unsafe code lives here.
     .target(
       name: "OTKitCore",
-      dependencies: [.product(name: "Numerics", package: "swift-numerics")]
+      dependencies: ["OTKitVectorShims", .product(name: "Numerics", package: "swift-numerics")]
     ),
+    // C shims of OTKitCore: the exponential and softmax kernels for AVX-512 and AVX2,
+    // chosen at run time (target attributes, no compiler flags).
+    .target(name: "OTKitVectorShims"),
     // Optimal transport: geometry -> problem -> solver -> result.
     .target(
       name: "OTKitTransport",

@@ -67,6 +67,32 @@ public struct TransportAttention: Sendable {
     return (w, Matrix.product(w, values))
   }
 
+  /// The output `weights V` alone, without returning the weights.
+  ///
+  /// With the softmax anchor in `Float` on a CPU with AVX-512 or AVX2 this never forms the
+  /// `n x m` weights: query rows go through scores, softmax and the value product in blocks
+  /// that stay in cache (``Kernels/blockedSoftmaxAttention(queries:keys:values:scale:bias:)``).
+  /// Other anchors and precisions form the weights and multiply.
+  ///
+  /// - Complexity: `O(n m (d + dv))` time; `O(m (d + dv))` extra memory on the blocked path,
+  ///   `O(n m)` otherwise.
+  @inlinable
+  public func output<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>, values: Matrix<T>) -> Matrix<T> {
+    precondition(values.rows == keys.rows, "One value per key")
+    if anchor == .softmax, let q = queries as? Matrix<Float>, let k = keys as? Matrix<Float>,
+      let v = values as? Matrix<Float>
+    {
+      let scale = Float(1 / resolvedTemperature(keySize: queries.columns))
+      if let o = Kernels.blockedSoftmaxAttention(
+        queries: q, keys: k, values: v, scale: scale, bias: bias.map(Matrix<Float>.init)),
+        let result = o as? Matrix<T>
+      {
+        return result
+      }
+    }
+    return Matrix.product(weights(queries: queries, keys: keys), values)
+  }
+
   /// Batched over heads (or instances): one result per query/key/value triple.
   @inlinable
   public func callAsFunction<T: MatrixScalar>(heads queries: [Matrix<T>], keys: [Matrix<T>], values: [Matrix<T>]) -> [(weights: Matrix<T>, output: Matrix<T>)] {

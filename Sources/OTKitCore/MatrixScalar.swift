@@ -45,15 +45,15 @@ extension Double: MatrixScalar {
   }
 
   public static func _exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-    VectorExp.exp(x, y, count: count)
+    VectorExp.dispatchedExp(x, y, count: count)
   }
 
   public static func _sumExp(_ x: UnsafePointer<Double>, count: Int, shift: Double) -> Double {
-    VectorExp.sumExp(x, count: count, shift: shift)
+    VectorExp.dispatchedSumExp(x, count: count, shift: shift)
   }
 
   public static func _softmax(_ row: UnsafeMutablePointer<Double>, count: Int) {
-    VectorExp.softmax(row, count: count, lanes: SIMD4<Double>.self, exp: VectorExp.exp)
+    VectorExp.dispatchedSoftmax(row, count: count)
   }
 }
 
@@ -72,14 +72,14 @@ extension Float: MatrixScalar {
   }
 
   public static func _exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    VectorExp.exp(x, y, count: count)
+    VectorExp.dispatchedExp(x, y, count: count)
   }
 
   public static func _sumExp(_ x: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
-    VectorExp.sumExp(x, count: count, shift: shift)
+    VectorExp.dispatchedSumExp(x, count: count, shift: shift)
   }
 
   public static func _softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-    VectorExp.softmax(row, count: count, lanes: SIMD8<Float>.self, exp: VectorExp.expNonPositive)
+    VectorExp.dispatchedSoftmax(row, count: count)
   }
 }

@@ -76,7 +76,24 @@ public final class SystemBLAS: @unchecked Sendable {
     coreName = describe("openblas_get_corename")
   }
 
+  /// The idle spin of OpenBLAS's worker threads, as `OPENBLAS_THREAD_TIMEOUT` (log2 of
+  /// CPU cycles), unless the environment sets it: 22, about 1.5 ms.
+  ///
+  /// After a product OpenBLAS's workers spin (calling `sched_yield`) for 2^28 cycles,
+  /// about 0.1 s, before they sleep. OTKit runs its own kernels (softmax, Sinkhorn
+  /// updates, the blocked attention) on its own threads between products, and in that
+  /// window a spinning worker takes one of the cores: on two cores such a kernel ran at
+  /// half speed (blocked attention 3.0 ms instead of 1.7 ms). 2^22 cycles keeps the workers
+  /// awake across back-to-back products (training steps measured the same) and lets them
+  /// sleep soon after. The variable is read when the library is loaded, so this takes effect
+  /// only when OTKit is the one that loads it; `OTKIT_BLAS_SPIN=default` keeps OpenBLAS's
+  /// own value.
+  public static let workerSpinLog2Cycles = 22
+
   private static func load() -> SystemBLAS? {
+    if Environment.value("OPENBLAS_THREAD_TIMEOUT") == nil, Environment.value("OTKIT_BLAS_SPIN") != "default" {
+      setenv("OPENBLAS_THREAD_TIMEOUT", String(workerSpinLog2Cycles), 0)
+    }
     var names = candidates
     if let custom = Environment.value("OTKIT_BLAS_LIBRARY") { names.insert(custom, at: 0) }
     for name in names {

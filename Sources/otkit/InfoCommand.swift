@@ -34,7 +34,9 @@ struct InfoCommand: ParsableCommand {
       "OTKit \(OTKitInfo.version)",
       "matrix products: \(KernelBackend.current.rawValue) (OTKIT_BLAS=\(KernelBackend.requested))",
       "threads: \(Parallel.threads) of \(Parallel.processorCount) processors (OTKIT_THREADS)",
+      "vector kernels: \(VectorKernels.name) (OTKIT_VECTOR_KERNELS)",
     ]
+    report["vectorKernels"] = .string(VectorKernels.name)
     if let blas = SystemBLAS.shared {
       lines.append("system BLAS: \(blas.path)")
       report["blasLibrary"] = .string(blas.path)

@@ -47,6 +47,50 @@ struct ElementwiseTests {
     }
   }
 
+  @Test("The AVX kernels give the portable exponentials bit for bit, and the same sums and softmax", arguments: [0, 1, 3, 7, 8, 15, 16, 17, 31, 33, 100, 1027])
+  func vectorKernels(count: Int) {
+    var rng = SeededGenerator(seed: UInt64(count))
+    let specials: [Double] = [-.infinity, .infinity, .nan, 710, -746, 709.9, -745.2, 0, -0.0, -104.5, 88.9]
+    let x = (0..<count).map { i in i < specials.count && count > 20 ? specials[i] : rng.uniform() * 1500 - 750 }
+    let xf = x.map(Float.init)
+    var native = [Double](repeating: 0, count: count), portable = native
+    var nativeF = [Float](repeating: 0, count: count), portableF = nativeF
+    x.withUnsafeBufferPointer { xp in
+      let base = xp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      VectorExp.dispatchedExp(base, &native, count: count)
+      VectorExp.exp(base, &portable, count: count)
+    }
+    xf.withUnsafeBufferPointer { xp in
+      let base = xp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      VectorExp.dispatchedExp(base, &nativeF, count: count)
+      VectorExp.exp(base, &portableF, count: count)
+    }
+    #expect(zip(native, portable).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+    #expect(zip(nativeF, portableF).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+    // Sums and softmax on finite scores of moderate range.
+    let s = (0..<count).map { _ in rng.uniform() * 40 - 20 }
+    let sf = s.map(Float.init)
+    let (sumNative, sumPortable) = s.withUnsafeBufferPointer { p in
+      let base = p.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      return (VectorExp.dispatchedSumExp(base, count: count, shift: 3), VectorExp.sumExp(base, count: count, shift: 3))
+    }
+    #expect(abs(sumNative - sumPortable) <= 1e-14 * sumPortable)
+    let (sumNativeF, sumPortableF) = sf.withUnsafeBufferPointer { p in
+      let base = p.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      return (VectorExp.dispatchedSumExp(base, count: count, shift: 3), VectorExp.sumExp(base, count: count, shift: 3))
+    }
+    #expect(abs(sumNativeF - sumPortableF) <= 1e-5 * sumPortableF)
+    var rowNative = s, rowPortable = s
+    var rowNativeF = sf, rowPortableF = sf
+    VectorExp.dispatchedSoftmax(&rowNative, count: count)
+    VectorExp.softmax(&rowPortable, count: count, lanes: SIMD4<Double>.self, exp: VectorExp.exp)
+    VectorExp.dispatchedSoftmax(&rowNativeF, count: count)
+    VectorExp.softmax(&rowPortableF, count: count, lanes: SIMD8<Float>.self, exp: VectorExp.expNonPositive)
+    #expect(zip(rowNative, rowPortable).allSatisfy { abs($0 - $1) <= 1e-14 * $1 })
+    #expect(zip(rowNativeF, rowPortableF).allSatisfy { abs($0 - $1) <= 1e-5 * $1 })
+    if count > 0 { #expect(abs(rowNative.reduce(0, +) - 1) < 1e-13) }
+  }
+
   @Test("Broadcasting arithmetic matches the element-wise definition")
   func broadcasting() {
     var rng = SeededGenerator(seed: 4)

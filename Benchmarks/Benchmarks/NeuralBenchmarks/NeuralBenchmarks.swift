@@ -10,7 +10,7 @@ import OTKit
 
 nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
   Benchmark.defaultConfiguration = .init(
-    metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
+    metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 1,
     maxDuration: .seconds(5), maxIterations: 50)
   Parallel.setThreads(2)
 
