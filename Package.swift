@@ -54,17 +54,19 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Helpers shared by the test targets (temporary files removed when a test run ends).
+    .target(name: "OTKitTestSupport", path: "Tests/OTKitTestSupport"),
     .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
-    .testTarget(name: "OTKitDataTests", dependencies: ["OTKitData"]),
+    .testTarget(name: "OTKitDataTests", dependencies: ["OTKitTestSupport", "OTKitData"]),
     .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitNeural", "OTKitData"]),
-    .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTabular"]),
+    .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
       name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitNeural", "OTKitCore"],
       exclude: ["entmax_reference.json"]),
-    .testTarget(name: "OTKitTests", dependencies: ["OTKit"]),
-    .testTarget(name: "OTKitCLITests", dependencies: ["otkit"]),
+    .testTarget(name: "OTKitTests", dependencies: ["OTKitTestSupport", "OTKit"]),
+    .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,11 @@
 import Foundation
+import OTKitTestSupport
 import Testing
 @testable import otkit
 
 /// Writes `text` to a fresh temporary file and returns its path.
 func file(_ name: String, _ text: String) -> String {
+  TemporaryFiles.removeAtExit()
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-cli-\(getpid())")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   let path = dir.appendingPathComponent(name).path

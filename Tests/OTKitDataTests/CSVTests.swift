@@ -1,4 +1,5 @@
 import Foundation
+import OTKitTestSupport
 import Testing
 @testable import OTKitData
 import OTKitCore
@@ -12,6 +13,7 @@ let sharedData: String? = {
 }()
 
 func temporaryPath(_ name: String) -> String {
+  TemporaryFiles.removeAtExit()
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-tests-\(getpid())")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   return dir.appendingPathComponent(name).path

@@ -1,4 +1,5 @@
 import Foundation
+import OTKitTestSupport
 import OTKitCore
 import OTKitData
 import OTKitNeural
@@ -15,6 +16,7 @@ let beedPath: String? = {
 }()
 
 func temporaryDirectory(_ name: String) -> String {
+  TemporaryFiles.removeAtExit()
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-tabular-\(getpid())-\(name)")
   try? FileManager.default.removeItem(at: dir)
   return dir.path

@@ -1,4 +1,5 @@
 import Foundation
+import OTKitTestSupport
 import Testing
 import OTKit
 
@@ -49,6 +50,7 @@ func readmeNeuralExample() throws {
   let table = CSVTable(
     featureNames: (1...16).map { "x\($0)" }, features: x, labelName: "y", labels: y.map(String.init))
   let (train, test) = try LabeledData(table: table, file: "memory").split(testFraction: 0.2, seed: 0)
+  TemporaryFiles.removeAtExit()
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-readme-\(getpid())").path
 
   var g = SeededGenerator(seed: 0)
