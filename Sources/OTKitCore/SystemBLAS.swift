@@ -82,12 +82,14 @@ public final class SystemBLAS: @unchecked Sendable {
   /// After a product OpenBLAS's workers spin (calling `sched_yield`) for 2^28 cycles,
   /// about 0.1 s, before they sleep. OTKit runs its own kernels (softmax, Sinkhorn
   /// updates, the blocked attention) on its own threads between products, and in that
-  /// window a spinning worker takes one of the cores: on two cores such a kernel ran at
-  /// half speed (blocked attention 3.0 ms instead of 1.7 ms). 2^22 cycles keeps the workers
-  /// awake across back-to-back products (training steps measured the same) and lets them
-  /// sleep soon after. The variable is read when the library is loaded, so this takes effect
-  /// only when OTKit is the one that loads it; `OTKIT_BLAS_SPIN=default` keeps OpenBLAS's
-  /// own value.
+  /// window a spinning worker takes one of the cores: on two cores such a kernel runs at
+  /// half speed (`Benchmarks/AttentionBenchmarks`, blocked attention: median 3.0 ms with
+  /// `OTKIT_BLAS_SPIN=default`, 1.8 ms without; the product in its setup wakes the
+  /// workers). 2^22 cycles keeps them awake across back-to-back products (the neural
+  /// benchmark's training steps measured the same or faster) and lets them sleep soon
+  /// after. The variable is read when the library is loaded, so this takes effect only
+  /// when OTKit is the one that loads it; `OTKIT_BLAS_SPIN=default` keeps OpenBLAS's own
+  /// value.
   public static let workerSpinLog2Cycles = 22
 
   private static func load() -> SystemBLAS? {

@@ -76,3 +76,20 @@ extension SequenceData {
     return (subset(split.train), subset(split.test))
   }
 }
+
+/// A classifier of instances in the layout it was fitted on (the OT classifier, the
+/// transformer): table rows reach it through that layout.
+public protocol SequenceClassifier: TabularClassifier {
+  /// The layout fitted with the model (`nil` before fitting).
+  var layout: FittedLayout? { get }
+  /// Class probabilities of each instance.
+  func predictProbabilities(_ data: SequenceData) throws -> Matrix<Double>
+}
+
+extension SequenceClassifier {
+  /// Class probabilities of table rows (one instance per row).
+  public func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double> {
+    guard let layout else { throw TabularModelError("the model is not fitted") }
+    return try predictProbabilities(try layout.sequence(of: features))
+  }
+}

@@ -177,19 +177,13 @@ public final class OTClassifier {
   }
 }
 
-extension OTClassifier: TabularClassifier {
+extension OTClassifier: SequenceClassifier {
   public var standardizer: Standardizer? { layout?.standardizer }
   public var classLabels: [String] { layout?.classLabels ?? [] }
 
   public var configuration: TabularModelConfiguration? {
     guard let layout, let dummies else { return nil }
     return layout.configuration(model: "ot", ot: settings, dummies: dummies)
-  }
-
-  /// Class probabilities of table rows (one instance per row).
-  public func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double> {
-    guard let layout else { throw TabularModelError("the model is not fitted") }
-    return try predictProbabilities(try layout.sequence(of: features))
   }
 
   public func save(to directory: String) throws {

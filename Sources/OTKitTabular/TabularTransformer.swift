@@ -272,15 +272,9 @@ func averageTokens(_ points: Matrix<Double>, instances: Int) -> Matrix<Double> {
   }
 }
 
-extension TabularTransformer: TabularClassifier {
+extension TabularTransformer: SequenceClassifier {
   public var configuration: TabularModelConfiguration? {
     layout?.configuration(model: settings.pretrained ? "pretrained" : "transformer", transformer: settings, dummies: dummies)
-  }
-
-  /// Class probabilities of table rows (one instance per row).
-  public func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double> {
-    guard let layout else { throw TabularModelError("the model is not fitted") }
-    return try predictProbabilities(try layout.sequence(of: features))
   }
 
   public func save(to directory: String) throws {

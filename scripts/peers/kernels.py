@@ -9,20 +9,11 @@ acceptance figures of the product use 1).
 """
 import json
 import sys
-import time
 
 import numpy as np
 import scipy.special
 
-
-def best(fn, runs=5):
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from timing import best
 
 
 def main():

@@ -13,20 +13,11 @@ Benchmarks/Benchmarks/NeuralBenchmarks, threads fixed to 2 for both:
 """
 import argparse
 import json
-import time
 
 import numpy as np
 import torch
 
-
-def best(fn, runs=5):
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from timing import best
 
 
 def main():
