@@ -46,10 +46,14 @@ extension Kernels {
     precondition(q.columns == h * dk && k.columns == h * dk, "Queries and keys need \(h * dk) columns")
     precondition(v.columns == h * dv, "Values need \(h * dv) columns")
     if let bias { precondition(bias.rows == t && bias.columns == t, "The bias must be \(t) x \(t)") }
-    var output = Matrix<T>(rows: n * t, columns: h * dv)
-    var weights = [T](repeating: 0, count: n * h * t * t)
-    guard n > 0 && t > 0 && h > 0 else { return (output, weights) }
+    guard n > 0 && t > 0 && h > 0 && dk > 0 && dv > 0 else {
+      return (Matrix<T>(rows: n * t, columns: h * dv), [T](repeating: 0, count: n * h * t * t))
+    }
+    // Every element of both is written below.
+    var output = Matrix<T>(uninitializedRows: n * t, columns: h * dv)
+    var weights = [T](unsafeUninitializedCapacity: n * h * t * t) { _, count in count = n * h * t * t }
     let biasElements = bias?.elements
+    let scratchCount = headAttentionScratchCount(tokens: t, keySize: dk, valueSize: dv)
     q.withUnsafeBufferPointer { qp in
       k.withUnsafeBufferPointer { kp in
         v.withUnsafeBufferPointer { vp in
@@ -58,6 +62,25 @@ extension Kernels {
               let (qb, kb, vb, ob, wb) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, op.baseAddress!, wp.baseAddress!)
               let (qs, vs) = (h * dk, h * dv)
               Parallel.forEachRange(count: n, cost: h * t * t * (dk + dv + 8)) { range in
+                if scratchCount > 0 {
+                  // The AVX kernels, one call per (instance, head).
+                  let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchCount)
+                  defer { scratch.deallocate() }
+                  biasElements.withOptionalPointer { biasPointer in
+                    for b in range {
+                      for head in 0..<h {
+                        let block = HeadAttentionBlock(
+                          queries: qb + b * t * qs + head * dk, keys: kb + b * t * qs + head * dk,
+                          values: vb + b * t * vs + head * dv, queryStride: qs, valueStride: vs, tokens: t,
+                          keySize: dk, valueSize: dv, scale: scale)
+                        _ = T._headAttentionForward(
+                          block, bias: biasPointer, weights: wb + (b * h + head) * t * t,
+                          output: ob + b * t * vs + head * dv, scratch: scratch)
+                      }
+                    }
+                  }
+                  return
+                }
                 let kt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
                 let vt = UnsafeMutablePointer<T>.allocate(capacity: dv * t)
                 defer {
@@ -83,13 +106,14 @@ extension Kernels {
                       }
                       var peak = row[0]
                       for j in 1..<t where row[j] > peak { peak = row[j] }
+                      let oi = ob + (b * t + i) * vs + head * dv
                       if peak == -.infinity {
                         // A fully masked row attends to nothing.
                         for j in 0..<t { row[j] = 0 }
+                        for c in 0..<dv { oi[c] = 0 }
                         continue
                       }
                       softmaxInPlace(row, count: t, peak: peak)
-                      let oi = ob + (b * t + i) * vs + head * dv
                       for c in 0..<dv {
                         let vc = vt + c * t
                         var sum: T = 0
@@ -116,10 +140,15 @@ extension Kernels {
     weights: [T], shape: AttentionShape, scale: T, gradient g: Matrix<T>
   ) -> (queries: Matrix<T>, keys: Matrix<T>, values: Matrix<T>) {
     let (n, t, h, dk, dv) = (shape.instances, shape.tokens, shape.heads, shape.keySize, shape.valueSize)
-    var dq = Matrix<T>(rows: q.rows, columns: q.columns)
-    var dK = Matrix<T>(rows: k.rows, columns: k.columns)
-    var dV = Matrix<T>(rows: v.rows, columns: v.columns)
-    guard n > 0 && t > 0 && h > 0 else { return (dq, dK, dV) }
+    guard n > 0 && t > 0 && h > 0 && dk > 0 && dv > 0 else {
+      return (Matrix(rows: q.rows, columns: q.columns), Matrix(rows: k.rows, columns: k.columns),
+              Matrix(rows: v.rows, columns: v.columns))
+    }
+    // Every element of the three is written below.
+    var dq = Matrix<T>(uninitializedRows: q.rows, columns: q.columns)
+    var dK = Matrix<T>(uninitializedRows: k.rows, columns: k.columns)
+    var dV = Matrix<T>(uninitializedRows: v.rows, columns: v.columns)
+    let scratchCount = headAttentionScratchCount(tokens: t, keySize: dk, valueSize: dv)
     q.withUnsafeBufferPointer { qp in
       k.withUnsafeBufferPointer { kp in
         v.withUnsafeBufferPointer { vp in
@@ -132,6 +161,22 @@ extension Kernels {
                     let (dqb, dkb, dvb) = (dqp.baseAddress!, dkp.baseAddress!, dvp.baseAddress!)
                     let (qs, vs) = (h * dk, h * dv)
                     Parallel.forEachRange(count: n, cost: 2 * h * t * t * (dk + dv + 4)) { range in
+                      if scratchCount > 0 {
+                        let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchCount)
+                        defer { scratch.deallocate() }
+                        for b in range {
+                          for head in 0..<h {
+                            let (qo, vo) = (b * t * qs + head * dk, b * t * vs + head * dv)
+                            let block = HeadAttentionBlock(
+                              queries: qb + qo, keys: kb + qo, values: vb + vo, queryStride: qs, valueStride: vs,
+                              tokens: t, keySize: dk, valueSize: dv, scale: scale)
+                            _ = T._headAttentionBackward(
+                              block, weights: wb + (b * h + head) * t * t, gradient: gb + vo, queries: dqb + qo,
+                              keys: dkb + qo, values: dvb + vo, scratch: scratch)
+                          }
+                        }
+                        return
+                      }
                       let kt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
                       let vt = UnsafeMutablePointer<T>.allocate(capacity: dv * t)
                       let dkt = UnsafeMutablePointer<T>.allocate(capacity: dk * t)
@@ -214,5 +259,14 @@ extension Kernels {
       let row = target + j * stride
       for c in 0..<size { row[c] = packed[c * tokens + j] }
     }
+  }
+}
+
+extension Optional {
+  /// Calls `body` with a pointer to the elements of an array, or `nil` when there is none.
+  @inlinable
+  func withOptionalPointer<T, R>(_ body: (UnsafePointer<T>?) throws -> R) rethrows -> R where Wrapped == [T] {
+    guard let array = self else { return try body(nil) }
+    return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
   }
 }

@@ -28,6 +28,22 @@ where Self.RawSignificand: FixedWidthInteger {
 
   /// Replaces `row[0..<count]` (finite largest value) by its softmax, vectorized.
   static func _softmax(_ row: UnsafeMutablePointer<Self>, count: Int)
+
+  /// The forward of one (instance, head) block of fused attention on the AVX kernels (see
+  /// ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``); returns `false`,
+  /// doing nothing, when they are not available.
+  static func _headAttentionForward(
+    _ block: HeadAttentionBlock<Self>, bias: UnsafePointer<Self>?, weights: UnsafeMutablePointer<Self>,
+    output: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
+  ) -> Bool
+
+  /// The backward of one (instance, head) block on the AVX kernels; `false` when they are not
+  /// available.
+  static func _headAttentionBackward(
+    _ block: HeadAttentionBlock<Self>, weights: UnsafePointer<Self>, gradient: UnsafePointer<Self>,
+    queries dq: UnsafeMutablePointer<Self>, keys dk: UnsafeMutablePointer<Self>,
+    values dv: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
+  ) -> Bool
 }
 
 extension Double: MatrixScalar {
@@ -38,6 +54,10 @@ extension Double: MatrixScalar {
     _ shape: GEMMShape, alpha: Double, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
     beta: Double, c: UnsafeMutablePointer<Double>, backend: KernelBackend
   ) {
+    if SmallGEMM.accepts(shape, scalarSize: MemoryLayout<Double>.size) {
+      SmallGEMM.run(shape, alpha: alpha, a: a, b: b, beta: beta, c: c)
+      return
+    }
     if backend == .blas, let blas = SystemBLAS.shared, blas.dgemm(shape, alpha, a, b, beta, c) {
       return
     }
@@ -65,6 +85,10 @@ extension Float: MatrixScalar {
     _ shape: GEMMShape, alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     beta: Float, c: UnsafeMutablePointer<Float>, backend: KernelBackend
   ) {
+    if SmallGEMM.accepts(shape, scalarSize: MemoryLayout<Float>.size) {
+      SmallGEMM.run(shape, alpha: alpha, a: a, b: b, beta: beta, c: c)
+      return
+    }
     if backend == .blas, let blas = SystemBLAS.shared, blas.sgemm(shape, alpha, a, b, beta, c) {
       return
     }

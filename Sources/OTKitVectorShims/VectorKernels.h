@@ -332,6 +332,42 @@ OTKIT_FN void OTKIT_NAME(attention_rows_f32)(const float *q, const float *packed
 #undef KP
 #undef BLOCK
 
+// MARK: Multi-head attention, per head
+
+#define HT double
+#define HV VD
+#define HN DN
+#define HS f64
+#define HEXP OTKIT_NAME(expd)
+#define HSEL OTKIT_NAME(seld)
+#define HINF __builtin_inf()
+#include "HeadAttentionKernels.h"
+#include "SmallGEMMKernels.h"
+#undef HT
+#undef HV
+#undef HN
+#undef HS
+#undef HEXP
+#undef HSEL
+#undef HINF
+
+#define HT float
+#define HV VF
+#define HN FN
+#define HS f32
+#define HEXP OTKIT_NAME(expf)
+#define HSEL OTKIT_NAME(self)
+#define HINF __builtin_inff()
+#include "HeadAttentionKernels.h"
+#include "SmallGEMMKernels.h"
+#undef HT
+#undef HV
+#undef HN
+#undef HS
+#undef HEXP
+#undef HSEL
+#undef HINF
+
 #undef VF
 #undef VI
 #undef VD

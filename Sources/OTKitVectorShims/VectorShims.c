@@ -132,6 +132,41 @@ void otkit_attention_rows_f32(const float *q, const float *packed, const float *
       attention_rows_f32_avx512(q, packed, bias, m, d, dv, alpha, begin, end, scratch, out),
       attention_rows_f32_avx2(q, packed, bias, m, d, dv, alpha, begin, end, scratch, out));
 }
+
+long otkit_head_attention_scratch_count(long t, long dk, long dv) {
+  const long tp = otkit_round_up(t, 16);  // the most lanes of any width
+  return (2 * dk + 2 * dv + 2 * t + 1) * tp;
+}
+
+#define OTKIT_HEAD_KERNELS(T, S)                                                                  \
+  void otkit_head_attention_forward_##S(const T *q, const T *k, const T *v, long qs, long vs,     \
+                                        long t, long dk, long dv, T scale, const T *bias, T *w,  \
+                                        T *out, T *scratch) {                                    \
+    OTKIT_DISPATCH(                                                                               \
+        head_forward_##S##_avx512(q, k, v, qs, vs, t, dk, dv, scale, bias, w, out, scratch),     \
+        head_forward_##S##_avx2(q, k, v, qs, vs, t, dk, dv, scale, bias, w, out, scratch));      \
+  }                                                                                               \
+  void otkit_head_attention_backward_##S(const T *q, const T *k, const T *v, const T *g, long qs, \
+                                         long vs, long t, long dk, long dv, T scale, const T *w, \
+                                         T *dq, T *dkey, T *dval, T *scratch) {                  \
+    OTKIT_DISPATCH(head_backward_##S##_avx512(q, k, v, g, qs, vs, t, dk, dv, scale, w, dq, dkey, \
+                                              dval, scratch),                                    \
+                   head_backward_##S##_avx2(q, k, v, g, qs, vs, t, dk, dv, scale, w, dq, dkey,   \
+                                            dval, scratch));                                     \
+  }
+OTKIT_HEAD_KERNELS(double, f64)
+OTKIT_HEAD_KERNELS(float, f32)
+#undef OTKIT_HEAD_KERNELS
+
+#define OTKIT_SMALL_GEMM(T, S)                                                                    \
+  void otkit_small_gemm_##S(long m, long n, long k, T alpha, const T *a, long ars, long acs,      \
+                            const T *b, long ldb, T beta, T *c, long ldc) {                       \
+    OTKIT_DISPATCH(small_gemm_##S##_avx512(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc),    \
+                   small_gemm_##S##_avx2(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc));     \
+  }
+OTKIT_SMALL_GEMM(double, f64)
+OTKIT_SMALL_GEMM(float, f32)
+#undef OTKIT_SMALL_GEMM
 #else
 // No vector kernels on this architecture: otkit_vector_bytes() is 0 and these are never
 // called; they abort rather than return wrong numbers.
@@ -148,4 +183,27 @@ void otkit_attention_rows_f32(const float *q, const float *packed, const float *
                               long dv, float alpha, long begin, long end, float *scratch, float *out) {
   abort();
 }
+long otkit_head_attention_scratch_count(long t, long dk, long dv) { abort(); }
+#define OTKIT_HEAD_KERNELS(T, S)                                                                  \
+  void otkit_head_attention_forward_##S(const T *q, const T *k, const T *v, long qs, long vs,     \
+                                        long t, long dk, long dv, T scale, const T *bias, T *w,  \
+                                        T *out, T *scratch) {                                    \
+    abort();                                                                                      \
+  }                                                                                               \
+  void otkit_head_attention_backward_##S(const T *q, const T *k, const T *v, const T *g, long qs, \
+                                         long vs, long t, long dk, long dv, T scale, const T *w, \
+                                         T *dq, T *dkey, T *dval, T *scratch) {                  \
+    abort();                                                                                      \
+  }
+OTKIT_HEAD_KERNELS(double, f64)
+OTKIT_HEAD_KERNELS(float, f32)
+#undef OTKIT_HEAD_KERNELS
+#define OTKIT_SMALL_GEMM(T, S)                                                                    \
+  void otkit_small_gemm_##S(long m, long n, long k, T alpha, const T *a, long ars, long acs,      \
+                            const T *b, long ldb, T beta, T *c, long ldc) {                       \
+    abort();                                                                                      \
+  }
+OTKIT_SMALL_GEMM(double, f64)
+OTKIT_SMALL_GEMM(float, f32)
+#undef OTKIT_SMALL_GEMM
 #endif

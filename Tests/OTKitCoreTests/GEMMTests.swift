@@ -83,6 +83,67 @@ struct GEMMTests {
     }
   }
 
+  /// Products the small-operand kernels take (op(B) at most 64 x 64 with whole vectors of
+  /// columns; `A^T B` with a long shared dimension split over threads): every form, every
+  /// register-tile tail of rows and column vectors, alpha and beta, strided buffers.
+  static let smallShapes: [(Int, Int, Int)] = [
+    (1, 16, 16), (7, 8, 3), (1031, 16, 16), (517, 64, 16), (133, 48, 64), (61, 32, 300), (21, 16, 700), (13, 24, 1),
+  ]
+
+  @Test("Small-operand products agree with the naive product", arguments: smallShapes)
+  func smallProducts(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    var rng = SeededGenerator(seed: UInt64(m + n + k))
+    for (transposeA, transposeB) in [(false, false), (false, true), (true, false)] {
+      for (alpha, beta) in [(1.0, 0.0), (-0.5, 2.0)] {
+        let a: Matrix<Double> = rng.normalMatrix(rows: transposeA ? k : m, columns: transposeA ? m : k)
+        let b: Matrix<Double> = rng.normalMatrix(rows: transposeB ? n : k, columns: transposeB ? k : n)
+        let c0: Matrix<Double> = rng.normalMatrix(rows: m, columns: n)
+        let expected = alpha * Reference.product(a, b, transposeA: transposeA, transposeB: transposeB) + beta * c0
+        var c = beta == 0 ? Matrix<Double>(rows: m, columns: n, repeating: .nan) : c0
+        Kernels.gemm(alpha: alpha, a, transposeA: transposeA, b, transposeB: transposeB, beta: beta, into: &c)
+        #expect(maxRelativeError(c, expected) < 1e-12, "shape \(shape) tA \(transposeA) tB \(transposeB) alpha \(alpha)")
+        let af = Matrix<Float>(rows: a.rows, columns: a.columns) { Float(a[$0, $1]) }
+        let bf = Matrix<Float>(rows: b.rows, columns: b.columns) { Float(b[$0, $1]) }
+        var cf = Matrix<Float>(rows: m, columns: n) { Float(c0[$0, $1]) }
+        Kernels.gemm(alpha: Float(alpha), af, transposeA: transposeA, bf, transposeB: transposeB, beta: Float(beta), into: &cf)
+        let expectedFloat = Matrix<Float>(rows: m, columns: n) { Float(expected[$0, $1]) }
+        #expect(maxRelativeError(cf, expectedFloat) < 2e-5 * Double(k).squareRoot(), "Float shape \(shape)")
+      }
+      if VectorKernels.width > 0 && !(transposeA && m > SmallGEMM.limit) && !(!transposeA && k > SmallGEMM.limit) {
+        let shape = GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        for size in [8, 4] where n % (VectorKernels.width / size) == 0 {
+          #expect(SmallGEMM.accepts(shape, scalarSize: size))
+        }
+      }
+    }
+  }
+
+  @Test("Small-operand products through strided buffers")
+  func smallStrided() {
+    // C (5 x 8 inside rows of 11) = A (5 x 3 inside rows of 4) * B (3 x 8 inside rows of 10),
+    // and the same with A stored transposed (3 x 5 inside rows of 6).
+    var rng = SeededGenerator(seed: 8)
+    let a: [Double] = (0..<20).map { _ in rng.normal() }
+    let at: [Double] = (0..<18).map { _ in rng.normal() }
+    let b: [Double] = (0..<30).map { _ in rng.normal() }
+    for transposeA in [false, true] {
+      var shape = GEMMShape(m: 5, n: 8, k: 3, transposeA: transposeA)
+      shape.lda = transposeA ? 6 : 4
+      shape.ldb = 10
+      shape.ldc = 11
+      var c = [Double](repeating: -1, count: 5 * 11)
+      Kernels.gemm(shape, alpha: 1, a: transposeA ? at : a, b: b, beta: 0, c: &c)
+      for i in 0..<5 {
+        for j in 0..<11 {
+          let expected = j < 8
+            ? (0..<3).reduce(0.0) { $0 + (transposeA ? at[$1 * 6 + i] : a[i * 4 + $1]) * b[$1 * 10 + j] } : -1
+          #expect(abs(c[i * 11 + j] - expected) < 1e-12)
+        }
+      }
+    }
+  }
+
   @Test("Matrix.product and its conveniences")
   func conveniences() {
     let a = Matrix<Double>([[1, 2, 3], [4, 5, 6]])

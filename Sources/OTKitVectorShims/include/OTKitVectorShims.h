@@ -48,6 +48,38 @@ void otkit_attention_pack_f32(const float *k, const float *v, long m, long d, lo
 void otkit_attention_rows_f32(const float *q, const float *packed, const float *bias, long m, long d,
                               long dv, float alpha, long begin, long end, float *scratch, float *out);
 
+/// One (instance, head) block of fused multi-head attention (OTKitCore's
+/// `Kernels.multiHeadAttention`): `t` tokens, queries and keys of `dk` columns with rows `qs`
+/// apart, values of `dv` columns with rows `vs` apart. The forward writes the weights
+/// `w = softmax_rows(scale q k^T + bias)` (t x t, contiguous; `bias` t x t or NULL) and the
+/// output `out = w v` (rows `vs` apart); a row of scores that are all -inf gets zero weights
+/// and output. The backward, given `w` and the output gradient `g` (rows `vs` apart),
+/// writes the gradients of the queries, keys and values. `scratch` holds
+/// `otkit_head_attention_scratch_count(t, dk, dv)` elements.
+long otkit_head_attention_scratch_count(long t, long dk, long dv);
+void otkit_head_attention_forward_f64(const double *q, const double *k, const double *v, long qs, long vs,
+                                      long t, long dk, long dv, double scale, const double *bias,
+                                      double *w, double *out, double *scratch);
+void otkit_head_attention_forward_f32(const float *q, const float *k, const float *v, long qs, long vs,
+                                      long t, long dk, long dv, float scale, const float *bias, float *w,
+                                      float *out, float *scratch);
+void otkit_head_attention_backward_f64(const double *q, const double *k, const double *v, const double *g,
+                                       long qs, long vs, long t, long dk, long dv, double scale,
+                                       const double *w, double *dq, double *dkey, double *dval,
+                                       double *scratch);
+void otkit_head_attention_backward_f32(const float *q, const float *k, const float *v, const float *g,
+                                       long qs, long vs, long t, long dk, long dv, float scale,
+                                       const float *w, float *dq, float *dkey, float *dval, float *scratch);
+
+/// `C = alpha A B + beta C` for a `B` of few rows and columns (the weights of a small layer):
+/// `A(i, p) = a[i * ars + p * acs]` is m x k (any strides, so A^T is free), `B(p, j) =
+/// b[p * ldb + j]` is k x n, `C` is m x n with rows `ldc` apart and is not read when `beta`
+/// is 0. Nothing is packed; B should fit in L1.
+void otkit_small_gemm_f64(long m, long n, long k, double alpha, const double *a, long ars, long acs,
+                          const double *b, long ldb, double beta, double *c, long ldc);
+void otkit_small_gemm_f32(long m, long n, long k, float alpha, const float *a, long ars, long acs,
+                          const float *b, long ldb, float beta, float *c, long ldc);
+
 #ifdef __cplusplus
 }
 #endif
