@@ -96,4 +96,42 @@ extension Kernels {
   ) {
     T._gemm(shape, alpha: alpha, a: a, b: b, beta: beta, c: c, backend: backend)
   }
+
+  /// The affine map `x w + bias` of a layer: `x` is `m x k`, `w` is `k x n` and `bias` a
+  /// row of `n` values added to every row.
+  ///
+  /// Fused where the small-operand kernels take the product (the bias is added as the
+  /// product is stored); otherwise the rows are filled with the bias and the product
+  /// accumulates onto them.
+  ///
+  /// - Complexity: `O(m n k)`.
+  @inlinable
+  public static func affine<T: MatrixScalar>(_ x: Matrix<T>, _ w: Matrix<T>, bias: [T]) -> Matrix<T> {
+    precondition(x.columns == w.rows, "affine: \(x.rows) x \(x.columns) times \(w.rows) x \(w.columns)")
+    precondition(bias.count == w.columns, "affine: the bias has \(bias.count) values, expected \(w.columns)")
+    let (m, n) = (x.rows, w.columns)
+    guard m > 0, n > 0 else { return Matrix(rows: m, columns: n) }
+    var c = Matrix<T>(uninitializedRows: m, columns: n)
+    let fused = x.withUnsafeBufferPointer { xp in
+      w.withUnsafeBufferPointer { wp in
+        bias.withUnsafeBufferPointer { bp in
+          c.withUnsafeMutableBufferPointer { cp in
+            guard let xa = xp.baseAddress, let wa = wp.baseAddress else { return false }
+            return T._affine(GEMMShape(m: m, n: n, k: x.columns), a: xa, b: wa, row: bp.baseAddress!, c: cp.baseAddress!)
+          }
+        }
+      }
+    }
+    if fused { return c }
+    c.withUnsafeMutableBufferPointer { cp in
+      bias.withUnsafeBufferPointer { bp in
+        let (cb, bb) = (cp.baseAddress!, bp.baseAddress!)
+        Parallel.forEachRange(count: m, cost: n) { rows in
+          for i in rows { (cb + i * n).update(from: bb, count: n) }
+        }
+      }
+    }
+    gemm(alpha: 1, x, w, beta: 1, into: &c)
+    return c
+  }
 }

@@ -29,6 +29,14 @@ where Self.RawSignificand: FixedWidthInteger {
   /// Replaces `row[0..<count]` (finite largest value) by its softmax, vectorized.
   static func _softmax(_ row: UnsafeMutablePointer<Self>, count: Int)
 
+  /// `C = A B + row` (the `row` of `n` values added to every row of `C`) on the
+  /// small-operand kernels (see ``Kernels/affine(_:_:bias:)``); returns `false`, doing
+  /// nothing, when they do not take the product.
+  static func _affine(
+    _ shape: GEMMShape, a: UnsafePointer<Self>, b: UnsafePointer<Self>, row: UnsafePointer<Self>,
+    c: UnsafeMutablePointer<Self>
+  ) -> Bool
+
   /// The forward of one (instance, head) block of fused attention on the AVX kernels (see
   /// ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``); returns `false`,
   /// doing nothing, when they are not available.

@@ -37,11 +37,13 @@ enum SmallGEMM {
     }
   }
 
-  /// Runs an accepted product; `kernel(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc)`
-  /// is the C kernel of the precision.
+  /// Runs an accepted product, adding `row` (n values) to every row of `C` when given;
+  /// `kernel(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc, row)` is the C kernel of
+  /// the precision.
   static func run<T: MatrixScalar>(
     _ s: GEMMShape, alpha: T, a: UnsafePointer<T>, b: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>,
-    kernel: (Int, Int, Int, T, UnsafePointer<T>, Int, Int, UnsafePointer<T>, Int, T, UnsafeMutablePointer<T>, Int) -> Void
+    row: UnsafePointer<T>?,
+    kernel: (Int, Int, Int, T, UnsafePointer<T>, Int, Int, UnsafePointer<T>, Int, T, UnsafeMutablePointer<T>, Int, UnsafePointer<T>?) -> Void
   ) {
     let (m, n, k) = (s.m, s.n, s.k)
     if !s.transposeA {
@@ -60,7 +62,7 @@ enum SmallGEMM {
       }
       let (lda, ldc, bb) = (s.lda, s.ldc, bp)
       Parallel.forEachRange(count: m, cost: rowCost(n * k)) { rows in
-        kernel(rows.count, n, k, alpha, a + rows.lowerBound * lda, lda, 1, bb, ldb, beta, c + rows.lowerBound * s.ldc, ldc)
+        kernel(rows.count, n, k, alpha, a + rows.lowerBound * lda, lda, 1, bb, ldb, beta, c + rows.lowerBound * s.ldc, ldc, row)
       }
       return
     }
@@ -71,9 +73,9 @@ enum SmallGEMM {
     Parallel.forEachWorker(count: k, cost: rowCost(m * n)) { worker, range in
       let ap = a + range.lowerBound * s.lda, bp = b + range.lowerBound * s.ldb
       if worker == 0 {
-        kernel(m, n, range.count, alpha, ap, 1, s.lda, bp, s.ldb, beta, c, s.ldc)
+        kernel(m, n, range.count, alpha, ap, 1, s.lda, bp, s.ldb, beta, c, s.ldc, row)
       } else {
-        kernel(m, n, range.count, alpha, ap, 1, s.lda, bp, s.ldb, 0, partials! + (worker - 1) * m * n, n)
+        kernel(m, n, range.count, alpha, ap, 1, s.lda, bp, s.ldb, 0, partials! + (worker - 1) * m * n, n, nil)
       }
     }
     if let partials {
@@ -88,15 +90,41 @@ enum SmallGEMM {
 
   static func run(
     _ s: GEMMShape, alpha: Double, a: UnsafePointer<Double>, b: UnsafePointer<Double>, beta: Double,
-    c: UnsafeMutablePointer<Double>
+    c: UnsafeMutablePointer<Double>, row: UnsafePointer<Double>? = nil
   ) {
-    run(s, alpha: alpha, a: a, b: b, beta: beta, c: c) { otkit_small_gemm_f64($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) }
+    run(s, alpha: alpha, a: a, b: b, beta: beta, c: c, row: row) {
+      otkit_small_gemm_f64($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    }
   }
 
   static func run(
     _ s: GEMMShape, alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
-    c: UnsafeMutablePointer<Float>
+    c: UnsafeMutablePointer<Float>, row: UnsafePointer<Float>? = nil
   ) {
-    run(s, alpha: alpha, a: a, b: b, beta: beta, c: c) { otkit_small_gemm_f32($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) }
+    run(s, alpha: alpha, a: a, b: b, beta: beta, c: c, row: row) {
+      otkit_small_gemm_f32($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    }
+  }
+}
+
+extension Double {
+  public static func _affine(
+    _ shape: GEMMShape, a: UnsafePointer<Double>, b: UnsafePointer<Double>, row: UnsafePointer<Double>,
+    c: UnsafeMutablePointer<Double>
+  ) -> Bool {
+    guard SmallGEMM.accepts(shape, scalarSize: 8) else { return false }
+    SmallGEMM.run(shape, alpha: 1, a: a, b: b, beta: 0, c: c, row: row)
+    return true
+  }
+}
+
+extension Float {
+  public static func _affine(
+    _ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, row: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>
+  ) -> Bool {
+    guard SmallGEMM.accepts(shape, scalarSize: 4) else { return false }
+    SmallGEMM.run(shape, alpha: 1, a: a, b: b, beta: 0, c: c, row: row)
+    return true
   }
 }

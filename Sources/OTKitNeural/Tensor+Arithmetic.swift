@@ -48,17 +48,13 @@ extension Tensor {
       value: Matrix.product(a.value, b.value, transposeA: transposeA, transposeB: transposeB))
   }
 
-  /// The affine map `x W + b` (`b` a `1 x columns` row, broadcast), fused: the product
-  /// accumulates onto the broadcast bias in one pass.
+  /// The affine map `x W + b` (`b` a `1 x columns` row, broadcast), fused
+  /// (``Kernels/affine(_:_:bias:)``).
   public static func linear(_ x: Tensor, _ weight: Tensor, bias: Tensor?) -> Tensor {
     var value: Matrix<Double>
     if let bias {
       precondition(bias.rows == 1 && bias.columns == weight.columns, "The bias must be 1 x \(weight.columns)")
-      var elements = [Double]()
-      elements.reserveCapacity(x.rows * weight.columns)
-      for _ in 0..<x.rows { elements.append(contentsOf: bias.value.elements) }
-      value = Matrix(rows: x.rows, columns: weight.columns, elements: elements)
-      Kernels.gemm(alpha: 1, x.value, weight.value, beta: 1, into: &value)
+      value = Kernels.affine(x.value, weight.value, bias: bias.value.elements)
     } else {
       value = Matrix.product(x.value, weight.value)
     }

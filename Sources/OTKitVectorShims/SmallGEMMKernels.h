@@ -22,12 +22,12 @@
 #endif
 #define GEMM_KC 128
 
-// c[r][w] = alpha sum_p a(r, p) b[p][w] + beta c[r][w] for R rows and W vectors; c is not
-// read when beta is 0.
+// c[r][w] = alpha sum_p a(r, p) b[p][w] + beta c[r][w] (+ bias[w] when bias is not NULL)
+// for R rows and W vectors; c is not read when beta is 0.
 #define OTKIT_GEMM_TILE(R, W)                                                                   \
   OTKIT_INLINE void HNAME(gemm_tile_##R##_##W)(long k, const HT *a, long ars, long acs,          \
                                                 const HT *b, long ldb, HT alpha, HT beta, HT *c, \
-                                                long ldc) {                                      \
+                                                long ldc, const HT *bias) {                      \
     HV acc[R][W];                                                                                \
     _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                               \
         _Pragma("clang loop unroll(full)") for (int w = 0; w < W; w++) acc[r][w] = (HV){};       \
@@ -45,6 +45,7 @@
         _Pragma("clang loop unroll(full)") for (int w = 0; w < W; w++) {                         \
       HV out = acc[r][w] * alpha;                                                                \
       if (beta != 0) out += HNAME(load)(c + r * ldc + w * HN) * beta;                            \
+      if (bias) out += HNAME(load)(bias + w * HN);                                               \
       HNAME(store)(c + r * ldc + w * HN, out);                                                   \
     }                                                                                            \
   }
@@ -64,43 +65,46 @@ OTKIT_GEMM_TILE(1, 1)
 // One panel of the shared dimension (k <= GEMM_KC): C = alpha A B + beta C, the columns
 // past the last whole vector one by one.
 OTKIT_INLINE void HNAME(small_gemm_panel)(long m, long n, long k, HT alpha, const HT *a, long ars, long acs,
-                                         const HT *b, long ldb, HT beta, HT *c, long ldc) {
+                                         const HT *b, long ldb, HT beta, HT *c, long ldc, const HT *bias) {
   long j = 0;
   for (; j + 4 * HN <= n; j += 4 * HN) {
     long i = 0;
     for (; i + GEMM_R4 <= m; i += GEMM_R4)
-      OTKIT_GEMM_TILE_NAME(GEMM_R4, 4)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
-    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 4)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
+      OTKIT_GEMM_TILE_NAME(GEMM_R4, 4)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
+    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 4)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
   }
   for (; j + 2 * HN <= n; j += 2 * HN) {
     long i = 0;
     for (; i + GEMM_R2 <= m; i += GEMM_R2)
-      OTKIT_GEMM_TILE_NAME(GEMM_R2, 2)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
-    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 2)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
+      OTKIT_GEMM_TILE_NAME(GEMM_R2, 2)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
+    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 2)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
   }
   for (; j + HN <= n; j += HN) {
     long i = 0;
     for (; i + GEMM_R1 <= m; i += GEMM_R1)
-      OTKIT_GEMM_TILE_NAME(GEMM_R1, 1)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
-    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 1)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc);
+      OTKIT_GEMM_TILE_NAME(GEMM_R1, 1)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
+    for (; i < m; i++) OTKIT_GEMM_TILE_NAME(1, 1)(k, a + i * ars, ars, acs, b + j, ldb, alpha, beta, c + i * ldc + j, ldc, bias ? bias + j : 0);
   }
   for (; j < n; j++) {
     for (long i = 0; i < m; i++) {
       HT sum = 0;
       for (long p = 0; p < k; p++) sum += a[i * ars + p * acs] * b[p * ldb + j];
-      c[i * ldc + j] = beta != 0 ? alpha * sum + beta * c[i * ldc + j] : alpha * sum;
+      HT out = beta != 0 ? alpha * sum + beta * c[i * ldc + j] : alpha * sum;
+      c[i * ldc + j] = bias ? out + bias[j] : out;
     }
   }
 }
 
 // C (m x n, rows ldc apart) = alpha A B + beta C with A(i, p) = a[i * ars + p * acs]
-// (m x k) and B(p, j) = b[p * ldb + j] (k x n). A long shared dimension (A^T B) goes in
+// (m x k) and B(p, j) = b[p * ldb + j] (k x n), plus the row `bias` (n values) on every
+// row of C when it is not NULL. A long shared dimension (A^T B) goes in
 // panels of GEMM_KC so that the panel of B stays in L2 while every tile of C passes over it.
 OTKIT_FN void HNAME(small_gemm)(long m, long n, long k, HT alpha, const HT *a, long ars, long acs,
-                                const HT *b, long ldb, HT beta, HT *c, long ldc) {
+                                const HT *b, long ldb, HT beta, HT *c, long ldc, const HT *bias) {
   for (long p = 0; p < k; p += GEMM_KC) {
     const long kc = k - p < GEMM_KC ? k - p : GEMM_KC;
-    HNAME(small_gemm_panel)(m, n, kc, alpha, a + p * acs, ars, acs, b + p * ldb, ldb, p == 0 ? beta : 1, c, ldc);
+    HNAME(small_gemm_panel)(m, n, kc, alpha, a + p * acs, ars, acs, b + p * ldb, ldb, p == 0 ? beta : 1, c, ldc,
+                              p == 0 ? bias : 0);
   }
 }
 

@@ -160,9 +160,9 @@ OTKIT_HEAD_KERNELS(float, f32)
 
 #define OTKIT_SMALL_GEMM(T, S)                                                                    \
   void otkit_small_gemm_##S(long m, long n, long k, T alpha, const T *a, long ars, long acs,      \
-                            const T *b, long ldb, T beta, T *c, long ldc) {                       \
-    OTKIT_DISPATCH(small_gemm_##S##_avx512(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc),    \
-                   small_gemm_##S##_avx2(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc));     \
+                            const T *b, long ldb, T beta, T *c, long ldc, const T *bias) {        \
+    OTKIT_DISPATCH(small_gemm_##S##_avx512(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc, bias), \
+                   small_gemm_##S##_avx2(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc, bias));  \
   }
 OTKIT_SMALL_GEMM(double, f64)
 OTKIT_SMALL_GEMM(float, f32)
@@ -200,7 +200,7 @@ OTKIT_HEAD_KERNELS(float, f32)
 #undef OTKIT_HEAD_KERNELS
 #define OTKIT_SMALL_GEMM(T, S)                                                                    \
   void otkit_small_gemm_##S(long m, long n, long k, T alpha, const T *a, long ars, long acs,      \
-                            const T *b, long ldb, T beta, T *c, long ldc) {                       \
+                            const T *b, long ldb, T beta, T *c, long ldc, const T *bias) {        \
     abort();                                                                                      \
   }
 OTKIT_SMALL_GEMM(double, f64)

@@ -144,6 +144,23 @@ struct GEMMTests {
     }
   }
 
+  @Test("The affine map x w + bias, fused or not", arguments: [(517, 16, 16), (33, 64, 64), (9, 5, 3), (4, 16, 0), (0, 16, 16)])
+  func affine(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    var rng = SeededGenerator(seed: UInt64(m + 7 * n + k))
+    let x: Matrix<Double> = rng.normalMatrix(rows: m, columns: k)
+    let w: Matrix<Double> = rng.normalMatrix(rows: k, columns: n)
+    let bias = (0..<n).map { Double($0) - 2.5 }
+    let expected = Matrix<Double>(rows: m, columns: n) { i, j in
+      bias[j] + (0..<k).reduce(0.0) { $0 + x[i, $1] * w[$1, j] }
+    }
+    #expect(maxRelativeError(Kernels.affine(x, w, bias: bias), expected) < 1e-12)
+    let xf = Matrix<Float>(rows: m, columns: k) { Float(x[$0, $1]) }
+    let wf = Matrix<Float>(rows: k, columns: n) { Float(w[$0, $1]) }
+    let expectedFloat = Matrix<Float>(rows: m, columns: n) { Float(expected[$0, $1]) }
+    #expect(maxRelativeError(Kernels.affine(xf, wf, bias: bias.map(Float.init)), expectedFloat) < 1e-5)
+  }
+
   @Test("Matrix.product and its conveniences")
   func conveniences() {
     let a = Matrix<Double>([[1, 2, 3], [4, 5, 6]])

@@ -74,11 +74,12 @@ void otkit_head_attention_backward_f32(const float *q, const float *k, const flo
 /// `C = alpha A B + beta C` for a `B` of few rows and columns (the weights of a small layer):
 /// `A(i, p) = a[i * ars + p * acs]` is m x k (any strides, so A^T is free), `B(p, j) =
 /// b[p * ldb + j]` is k x n, `C` is m x n with rows `ldc` apart and is not read when `beta`
-/// is 0. Nothing is packed; B should fit in L1.
+/// is 0; `bias`, when not NULL, is a row of n values added to every row of C (the affine
+/// map of a layer). Nothing is packed; B should fit in L1.
 void otkit_small_gemm_f64(long m, long n, long k, double alpha, const double *a, long ars, long acs,
-                          const double *b, long ldb, double beta, double *c, long ldc);
+                          const double *b, long ldb, double beta, double *c, long ldc, const double *bias);
 void otkit_small_gemm_f32(long m, long n, long k, float alpha, const float *a, long ars, long acs,
-                          const float *b, long ldb, float beta, float *c, long ldc);
+                          const float *b, long ldb, float beta, float *c, long ldc, const float *bias);
 
 #ifdef __cplusplus
 }
