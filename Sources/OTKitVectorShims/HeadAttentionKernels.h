@@ -22,11 +22,16 @@ OTKIT_INLINE void HNAME(store)(HT *p, HV v) { __builtin_memcpy(p, &v, sizeof v);
 
 OTKIT_INLINE HV HNAME(fma)(HV a, HV b, HV c) { return __builtin_elementwise_fma(a, b, c); }
 
+// The sum of the lanes, pairwise (log2 of the lanes dependent additions, not lanes - 1).
 OTKIT_INLINE HT HNAME(hsum)(HV v) {
-  HT s = 0;
+  HT lanes[HN];
+  __builtin_memcpy(lanes, &v, sizeof v);
 #pragma clang loop unroll(full)
-  for (int l = 0; l < HN; l++) s += v[l];
-  return s;
+  for (int w = HN / 2; w >= 1; w /= 2) {
+#pragma clang loop unroll(full)
+    for (int l = 0; l < w; l++) lanes[l] += lanes[l + w];
+  }
+  return lanes[0];
 }
 
 // dst[c * tp + j] = src[j * stride + c] for j < t, zero for t <= j < tp.
