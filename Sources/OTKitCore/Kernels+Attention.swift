@@ -35,7 +35,10 @@ extension Kernels {
   /// `tokens x tokens` additive score bias (a mask uses `-infinity`) shared by all heads.
   ///
   /// Each (instance, head) pair packs its keys and values transposed (`size x tokens`) so
-  /// that the inner loops run over tokens, contiguous, and vectorize.
+  /// that the inner loops run over tokens, contiguous, and vectorize. With AVX-512 or AVX2
+  /// one C kernel per pair does the work (``HeadAttentionBlock``; the portable loops below
+  /// otherwise), in phases over the pair's block so that the exponentials of its rows
+  /// overlap.
   @inlinable
   public static func multiHeadAttention<T: MatrixScalar>(
     queries q: Matrix<T>, keys k: Matrix<T>, values v: Matrix<T>,
