@@ -48,24 +48,22 @@ extension Double {
   public static func _headAttentionForward(
     _ b: HeadAttentionBlock<Double>, bias: UnsafePointer<Double>?, weights: UnsafeMutablePointer<Double>,
     output: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
-  ) -> Bool {
-    guard VectorKernels.width > 0 else { return false }
+  ) {
+    precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
     otkit_head_attention_forward_f64(
       b.queries, b.keys, b.values, b.queryStride, b.valueStride, b.tokens, b.keySize, b.valueSize, b.scale,
       bias, weights, output, scratch)
-    return true
   }
 
   public static func _headAttentionBackward(
     _ b: HeadAttentionBlock<Double>, weights: UnsafePointer<Double>, gradient: UnsafePointer<Double>,
     queries dq: UnsafeMutablePointer<Double>, keys dk: UnsafeMutablePointer<Double>,
     values dv: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
-  ) -> Bool {
-    guard VectorKernels.width > 0 else { return false }
+  ) {
+    precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
     otkit_head_attention_backward_f64(
       b.queries, b.keys, b.values, gradient, b.queryStride, b.valueStride, b.tokens, b.keySize, b.valueSize,
       b.scale, weights, dq, dk, dv, scratch)
-    return true
   }
 }
 
@@ -73,23 +71,21 @@ extension Float {
   public static func _headAttentionForward(
     _ b: HeadAttentionBlock<Float>, bias: UnsafePointer<Float>?, weights: UnsafeMutablePointer<Float>,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
-  ) -> Bool {
-    guard VectorKernels.width > 0 else { return false }
+  ) {
+    precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
     otkit_head_attention_forward_f32(
       b.queries, b.keys, b.values, b.queryStride, b.valueStride, b.tokens, b.keySize, b.valueSize, b.scale,
       bias, weights, output, scratch)
-    return true
   }
 
   public static func _headAttentionBackward(
     _ b: HeadAttentionBlock<Float>, weights: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
     queries dq: UnsafeMutablePointer<Float>, keys dk: UnsafeMutablePointer<Float>,
     values dv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
-  ) -> Bool {
-    guard VectorKernels.width > 0 else { return false }
+  ) {
+    precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
     otkit_head_attention_backward_f32(
       b.queries, b.keys, b.values, gradient, b.queryStride, b.valueStride, b.tokens, b.keySize, b.valueSize,
       b.scale, weights, dq, dk, dv, scratch)
-    return true
   }
 }

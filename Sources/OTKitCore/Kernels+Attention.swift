@@ -76,7 +76,7 @@ extension Kernels {
                           queries: qb + b * t * qs + head * dk, keys: kb + b * t * qs + head * dk,
                           values: vb + b * t * vs + head * dv, queryStride: qs, valueStride: vs, tokens: t,
                           keySize: dk, valueSize: dv, scale: scale)
-                        _ = T._headAttentionForward(
+                        T._headAttentionForward(
                           block, bias: biasPointer, weights: wb + (b * h + head) * t * t,
                           output: ob + b * t * vs + head * dv, scratch: scratch)
                       }
@@ -173,7 +173,7 @@ extension Kernels {
                             let block = HeadAttentionBlock(
                               queries: qb + qo, keys: kb + qo, values: vb + vo, queryStride: qs, valueStride: vs,
                               tokens: t, keySize: dk, valueSize: dv, scale: scale)
-                            _ = T._headAttentionBackward(
+                            T._headAttentionBackward(
                               block, weights: wb + (b * h + head) * t * t, gradient: gb + vo, queries: dqb + qo,
                               keys: dkb + qo, values: dvb + vo, scratch: scratch)
                           }

@@ -38,20 +38,21 @@ where Self.RawSignificand: FixedWidthInteger {
   ) -> Bool
 
   /// The forward of one (instance, head) block of fused attention on the AVX kernels (see
-  /// ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``); returns `false`,
-  /// doing nothing, when they are not available.
+  /// ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``), with a
+  /// `scratch` of ``Kernels/headAttentionScratchCount(tokens:keySize:valueSize:)``
+  /// elements; only when that count is positive (the kernels are in use).
   static func _headAttentionForward(
     _ block: HeadAttentionBlock<Self>, bias: UnsafePointer<Self>?, weights: UnsafeMutablePointer<Self>,
     output: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
-  ) -> Bool
+  )
 
-  /// The backward of one (instance, head) block on the AVX kernels; `false` when they are not
-  /// available.
+  /// The backward of one (instance, head) block on the AVX kernels, under the same
+  /// condition.
   static func _headAttentionBackward(
     _ block: HeadAttentionBlock<Self>, weights: UnsafePointer<Self>, gradient: UnsafePointer<Self>,
     queries dq: UnsafeMutablePointer<Self>, keys dk: UnsafeMutablePointer<Self>,
     values dv: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
-  ) -> Bool
+  )
 }
 
 extension Double: MatrixScalar {

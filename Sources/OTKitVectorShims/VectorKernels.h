@@ -225,114 +225,7 @@ OTKIT_ARRAY_KERNELS(float, VF, FN, f32, OTKIT_NAME(expf), OTKIT_NAME(expf_nonpos
                     OTKIT_NAME(self), __builtin_inff())
 #undef OTKIT_ARRAY_KERNELS
 
-// MARK: Softmax attention, blocked
-
-// Rows of a block: the score tile has SROWS rows by two vectors of keys, the output tile
-// ORROWS rows by four vectors of value columns (16 and 24 accumulators with AVX-512's 32
-// registers, 8 and 12 with AVX2's 16).
-#if OTKIT_BYTES == 64
-#define SROWS 8
-#define OROWS 6
-#else
-#define SROWS 4
-#define OROWS 3
-#endif
-#define KP (2 * FN)
-#define BLOCK 24
-
-OTKIT_INLINE VF OTKIT_NAME(fmaf)(VF a, VF b, VF c) { return __builtin_elementwise_fma(a, b, c); }
-
-// s[r][0..<KP] = alpha * sum_t q[r][t] * panel[t][0..<KP] for SROWS rows.
-OTKIT_INLINE void OTKIT_NAME(score_tile)(const float *q, long d, const float *panel, float *s,
-                                        long lds, float alpha) {
-  VF a0[SROWS], a1[SROWS];
-#pragma clang loop unroll(full)
-  for (int r = 0; r < SROWS; r++) a0[r] = a1[r] = (VF){};
-  for (long t = 0; t < d; t++) {
-    VF k0, k1;
-    __builtin_memcpy(&k0, panel + t * KP, sizeof k0);
-    __builtin_memcpy(&k1, panel + t * KP + FN, sizeof k1);
-#pragma clang loop unroll(full)
-    for (int r = 0; r < SROWS; r++) {
-      VF b = q[r * d + t] - (VF){};  // a splat (x - 0 is x for every x)
-      a0[r] = OTKIT_NAME(fmaf)(b, k0, a0[r]);
-      a1[r] = OTKIT_NAME(fmaf)(b, k1, a1[r]);
-    }
-  }
-#pragma clang loop unroll(full)
-  for (int r = 0; r < SROWS; r++) {
-    VF x0 = a0[r] * alpha, x1 = a1[r] * alpha;
-    __builtin_memcpy(s + r * lds, &x0, sizeof x0);
-    __builtin_memcpy(s + r * lds + FN, &x1, sizeof x1);
-  }
-}
-
-// out[r][0..<W*FN] = sum_j w[r][j] * v[j][0..<W*FN] for OROWS rows, W = 4 or 1 vectors.
-#define OTKIT_OUTPUT_TILE(W)                                                                 \
-  OTKIT_INLINE void OTKIT_NAME(output_tile##W)(const float *w, long ldw, const float *v,     \
-                                                long ldv, long m, float *o, long ldo) {      \
-    VF acc[OROWS][W];                                                                        \
-    _Pragma("clang loop unroll(full)") for (int r = 0; r < OROWS; r++)                       \
-        _Pragma("clang loop unroll(full)") for (int c = 0; c < W; c++) acc[r][c] = (VF){};   \
-    for (long j = 0; j < m; j++) {                                                           \
-      VF vv[W];                                                                              \
-      _Pragma("clang loop unroll(full)") for (int c = 0; c < W; c++)                         \
-          __builtin_memcpy(&vv[c], v + j * ldv + c * FN, sizeof(VF));                        \
-      _Pragma("clang loop unroll(full)") for (int r = 0; r < OROWS; r++) {                   \
-        VF b = w[r * ldw + j] - (VF){};                                                    \
-        _Pragma("clang loop unroll(full)") for (int c = 0; c < W; c++)                       \
-            acc[r][c] = OTKIT_NAME(fmaf)(b, vv[c], acc[r][c]);                               \
-      }                                                                                      \
-    }                                                                                        \
-    _Pragma("clang loop unroll(full)") for (int r = 0; r < OROWS; r++)                       \
-        _Pragma("clang loop unroll(full)") for (int c = 0; c < W; c++)                       \
-            __builtin_memcpy(o + r * ldo + c * FN, &acc[r][c], sizeof(VF));                  \
-  }
-OTKIT_OUTPUT_TILE(4)
-OTKIT_OUTPUT_TILE(1)
-#undef OTKIT_OUTPUT_TILE
-
-OTKIT_FN void OTKIT_NAME(attention_rows_f32)(const float *q, const float *packed, const float *bias,
-                                             long m, long d, long dv, float alpha, long begin,
-                                             long end, float *scratch, float *out) {
-  const long mpad = (m + KP - 1) / KP * KP, dvpad = (dv + FN - 1) / FN * FN;
-  const float *kt = packed, *vp = packed + mpad * d;
-  float *s = scratch, *qb = scratch + BLOCK * mpad, *ob = qb + BLOCK * d;
-  for (long i0 = begin; i0 < end; i0 += BLOCK) {
-    const long rows = end - i0 < BLOCK ? end - i0 : BLOCK;
-    const long srows = (rows + SROWS - 1) / SROWS * SROWS;
-    for (long r = 0; r < srows; r++)
-      for (long t = 0; t < d; t++) qb[r * d + t] = r < rows ? q[(i0 + r) * d + t] : 0;
-    for (long rt = 0; rt < srows; rt += SROWS)
-      for (long p = 0; p < mpad; p += KP)
-        OTKIT_NAME(score_tile)(qb + rt * d, d, kt + p * d, s + rt * mpad + p, mpad, alpha);
-    for (long r = 0; r < rows; r++) {
-      float *row = s + r * mpad;
-      if (bias) {
-        const float *b = bias + (i0 + r) * m;
-        for (long j = 0; j < m; j++) row[j] += b[j];
-      }
-      OTKIT_NAME(softmax_f32)(row, m);
-    }
-    for (long rt = 0; rt < rows; rt += OROWS) {
-      const long orows = rows - rt < OROWS ? rows - rt : OROWS;
-      const float *w = s + rt * mpad;
-      long c = 0;
-      for (; c + 4 * FN <= dvpad; c += 4 * FN)
-        OTKIT_NAME(output_tile4)(w, mpad, vp + c, dvpad, m, ob + c, dvpad);
-      for (; c < dvpad; c += FN) OTKIT_NAME(output_tile1)(w, mpad, vp + c, dvpad, m, ob + c, dvpad);
-      for (long r = 0; r < orows; r++)
-        __builtin_memcpy(out + (i0 + rt + r) * dv, ob + r * dvpad, dv * sizeof(float));
-    }
-  }
-}
-
-#undef SROWS
-#undef OROWS
-#undef KP
-#undef BLOCK
-
-// MARK: Multi-head attention, per head
+// MARK: Multi-head attention per head, and small-operand products
 
 #define HT double
 #define HV VD
@@ -367,6 +260,77 @@ OTKIT_FN void OTKIT_NAME(attention_rows_f32)(const float *q, const float *packed
 #undef HEXP
 #undef HSEL
 #undef HINF
+
+// MARK: Softmax attention, blocked
+
+// Rows of a block: the score tile has SROWS rows by two vectors of keys (16 accumulators
+// with AVX-512's 32 registers, 8 with AVX2's 16); the product with the values is the
+// small-operand kernel's.
+#if OTKIT_BYTES == 64
+#define SROWS 8
+#else
+#define SROWS 4
+#endif
+#define KP (2 * FN)
+#define BLOCK 24
+
+// s[r][0..<KP] = alpha * sum_t q[r][t] * panel[t][0..<KP] for SROWS rows.
+OTKIT_INLINE void OTKIT_NAME(score_tile)(const float *q, long d, const float *panel, float *s,
+                                        long lds, float alpha) {
+  VF a0[SROWS], a1[SROWS];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < SROWS; r++) a0[r] = a1[r] = (VF){};
+  for (long t = 0; t < d; t++) {
+    VF k0, k1;
+    __builtin_memcpy(&k0, panel + t * KP, sizeof k0);
+    __builtin_memcpy(&k1, panel + t * KP + FN, sizeof k1);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < SROWS; r++) {
+      VF b = q[r * d + t] - (VF){};  // a splat (x - 0 is x for every x)
+      a0[r] = OTKIT_NAME(fma_f32)(b, k0, a0[r]);
+      a1[r] = OTKIT_NAME(fma_f32)(b, k1, a1[r]);
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < SROWS; r++) {
+    VF x0 = a0[r] * alpha, x1 = a1[r] * alpha;
+    __builtin_memcpy(s + r * lds, &x0, sizeof x0);
+    __builtin_memcpy(s + r * lds + FN, &x1, sizeof x1);
+  }
+}
+
+
+OTKIT_FN void OTKIT_NAME(attention_rows_f32)(const float *q, const float *packed, const float *bias,
+                                             long m, long d, long dv, float alpha, long begin,
+                                             long end, float *scratch, float *out) {
+  const long mpad = (m + KP - 1) / KP * KP, dvpad = (dv + FN - 1) / FN * FN;
+  const float *kt = packed, *vp = packed + mpad * d;
+  float *s = scratch, *qb = scratch + BLOCK * mpad, *ob = qb + BLOCK * d;
+  for (long i0 = begin; i0 < end; i0 += BLOCK) {
+    const long rows = end - i0 < BLOCK ? end - i0 : BLOCK;
+    const long srows = (rows + SROWS - 1) / SROWS * SROWS;
+    for (long r = 0; r < srows; r++)
+      for (long t = 0; t < d; t++) qb[r * d + t] = r < rows ? q[(i0 + r) * d + t] : 0;
+    for (long rt = 0; rt < srows; rt += SROWS)
+      for (long p = 0; p < mpad; p += KP)
+        OTKIT_NAME(score_tile)(qb + rt * d, d, kt + p * d, s + rt * mpad + p, mpad, alpha);
+    for (long r = 0; r < rows; r++) {
+      float *row = s + r * mpad;
+      if (bias) {
+        const float *b = bias + (i0 + r) * m;
+        for (long j = 0; j < m; j++) row[j] += b[j];
+      }
+      OTKIT_NAME(softmax_f32)(row, m);
+    }
+    // The block's output, weights (rows x m) times the padded values (m x dvpad).
+    OTKIT_NAME(small_gemm_f32)(rows, dvpad, m, 1, s, mpad, 1, vp, dvpad, 0, ob, dvpad, 0);
+    for (long r = 0; r < rows; r++) __builtin_memcpy(out + (i0 + r) * dv, ob + r * dvpad, dv * sizeof(float));
+  }
+}
+
+#undef SROWS
+#undef KP
+#undef BLOCK
 
 #undef VF
 #undef VI

@@ -7,6 +7,9 @@ import OTKit
 //   1. one epoch of an MLP 16-32-32-4 on BEED 4-class (6,400 rows, batch 64, Adam);
 //   2. one forward + backward pass of a one-block post-norm transformer encoder
 //      (16 tokens of width 16, 4 heads of size 4, feed-forward 64, batch 256).
+// and the block's pieces: its layer products (on the small-operand kernels; with
+// OTKIT_VECTOR_KERNELS=0 on the system BLAS) and its fused attention (per-head AVX
+// kernels; with OTKIT_VECTOR_KERNELS=0 the portable loops).
 
 nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
   Benchmark.defaultConfiguration = .init(
@@ -52,6 +55,31 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
       let loss = block(graph.constant(inputs), tokens: 16).mean()
       try graph.backward(loss)
       blackHole(loss.scalar)
+    }
+  }
+
+  var rng = SeededGenerator(seed: 1)
+  let x: Matrix<Double> = rng.normalMatrix(rows: 4096, columns: 16)
+  let h: Matrix<Double> = rng.normalMatrix(rows: 4096, columns: 64)
+  let w16: Matrix<Double> = rng.normalMatrix(rows: 16, columns: 16)
+  let w64: Matrix<Double> = rng.normalMatrix(rows: 16, columns: 64)
+  let keys: Matrix<Double> = rng.normalMatrix(rows: 4096, columns: 16)
+  let values: Matrix<Double> = rng.normalMatrix(rows: 4096, columns: 16)
+  Benchmark("layer product 4096 x 16 by 16 x 16, Double") { benchmark in
+    for _ in benchmark.scaledIterations { blackHole(Matrix.product(x, w16)) }
+  }
+  Benchmark("layer product 4096 x 16 by 16 x 64, Double") { benchmark in
+    for _ in benchmark.scaledIterations { blackHole(Matrix.product(x, w64)) }
+  }
+  Benchmark("weight gradient x^T g, 4096 x 16 and 4096 x 64, Double") { benchmark in
+    for _ in benchmark.scaledIterations { blackHole(Matrix.product(x, h, transposeA: true)) }
+  }
+  Benchmark("fused attention forward+backward, 256 x 16 tokens, 4 heads of 4, Double") { benchmark in
+    let shape = Kernels.AttentionShape(instances: 256, tokens: 16, heads: 4, keySize: 4, valueSize: 4)
+    for _ in benchmark.scaledIterations {
+      let (output, weights) = Kernels.multiHeadAttention(queries: x, keys: keys, values: values, shape: shape, scale: 0.5)
+      blackHole(Kernels.multiHeadAttentionBackward(
+        queries: x, keys: keys, values: values, weights: weights, shape: shape, scale: 0.5, gradient: output))
     }
   }
 }
