@@ -14,39 +14,76 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `swift package generate-documentation` (DocC); a plugin only, nothing is linked.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
-    // Linear algebra core: Matrix, kernels (GEMM, log-sum-exp, distances), the optional
-    // system BLAS, parallel loops and seeded random numbers. All unsafe code lives here.
+    // Engine ---------------------------------------------------------------------------
+    // Matrix, products (portable kernels and the run-time BLAS loader), exp / log-sum-exp /
+    // softmax kernels, the small linear algebra (QR, Cholesky, eigen, conjugate gradients),
+    // parallel loops, seeded random numbers, and ScratchMemory, the one owner of the raw
+    // buffers that the other targets borrow.
     .target(
       name: "OTKitCore",
-      dependencies: ["OTKitVectorShims", .product(name: "Numerics", package: "swift-numerics")]
+      dependencies: ["_OTKitShims", .product(name: "Numerics", package: "swift-numerics")]
     ),
-    // C shims of OTKitCore: the exponential and softmax kernels for AVX-512 and AVX2,
-    // chosen at run time (target attributes, no compiler flags).
-    .target(name: "OTKitVectorShims"),
-    // Optimal transport: geometry -> problem -> solver -> result.
+    // C shims of OTKitCore (an implementation detail): AVX-512 / AVX2 kernels chosen at run
+    // time (target attributes, no compiler flags).
+    .target(name: "_OTKitShims"),
+    // Optimal transport: Geometry/ -> Problem/ -> Solvers/ -> Solution/, and OT.solve.
     .target(
       name: "OTKitTransport",
       dependencies: ["OTKitCore", .product(name: "Numerics", package: "swift-numerics")]
     ),
-    // Data: CSV and NPY reading and writing, standardization.
-    .target(name: "OTKitData", dependencies: ["OTKitCore"]),
-    // Autograd and neural networks: the tape, layers, losses, optimizers, the trainer.
+    // Attention as transport: every anchor's forward and backward, the operator, the
+    // diagnostics. Depends on the core only.
     .target(
-      name: "OTKitNeural",
-      dependencies: ["OTKitCore", "OTKitData", .product(name: "Numerics", package: "swift-numerics")]
+      name: "OTKitAttention",
+      dependencies: ["OTKitCore", .product(name: "Numerics", package: "swift-numerics")]
     ),
-    // Tabular models of the study (seed 000): classifiers with standardization, labels and
-    // model files; the MLP baseline, the transformer and the OT classifier.
-    .target(name: "OTKitTabular", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitReport"]),
-    // Attention as transport: the operator family (anchors) and its diagnostics.
-    .target(name: "OTKitAttention", dependencies: ["OTKitCore", "OTKitNeural"]),
+    // Data: CSV, NPY and safetensors reading and writing, standardization.
+    .target(name: "OTKitData", dependencies: ["OTKitCore"]),
     // Reporting: SVG charts and self-contained HTML reports.
     .target(name: "OTKitReport"),
+    // Use ------------------------------------------------------------------------------
+    // The autograd tape and its one table of backward rules (attention through the anchors'
+    // rules).
+    .target(
+      name: "OTKitAutograd",
+      dependencies: ["OTKitCore", "OTKitAttention", .product(name: "Numerics", package: "swift-numerics")]
+    ),
+    // Neural networks: layers, losses, optimizers, the trainer, model files.
+    .target(
+      name: "OTKitNeural",
+      dependencies: [
+        "OTKitCore", "OTKitData", "OTKitAttention", "OTKitAutograd",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    // Tabular models: classifiers with standardization, labels and model files (the MLP,
+    // the transformer and its pretrained variant, the OT classifier), the OT metrics of
+    // training.
+    .target(
+      name: "OTKitTabular",
+      dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitAttention", "OTKitAutograd", "OTKitNeural"]
+    ),
+    // Reproduced papers, one folder each (TabularOT/: seed 000's study, its runner, report
+    // and figures).
+    .target(
+      name: "OTKitExperiments",
+      dependencies: [
+        "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAutograd", "OTKitNeural", "OTKitTabular", "OTKitReport",
+      ]
+    ),
     // The umbrella that re-exports every library target.
-    .target(name: "OTKit", dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitNeural", "OTKitTabular", "OTKitReport", "OTKitAttention"]),
-    // The command-line tool: parsing, validation, progress and output only.
+    .target(
+      name: "OTKit",
+      dependencies: [
+        "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAttention", "OTKitAutograd", "OTKitNeural",
+        "OTKitTabular", "OTKitExperiments", "OTKitReport",
+      ]
+    ),
+    // The command-line tool: option groups, validation, progress and output only.
     .executableTarget(
       name: "otkit",
       dependencies: [
@@ -54,16 +91,20 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Tests -----------------------------------------------------------------------------
     // Helpers shared by the test targets (temporary files removed when a test run ends).
     .target(name: "OTKitTestSupport", path: "Tests/OTKitTestSupport"),
     .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
     .testTarget(name: "OTKitDataTests", dependencies: ["OTKitTestSupport", "OTKitData"]),
-    .testTarget(name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"]),
-    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitNeural", "OTKitData"]),
-    .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular"]),
+    .testTarget(
+      name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"],
+      resources: [.copy("Resources")]),
+    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData"]),
+    .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
+    .testTarget(name: "OTKitExperimentsTests", dependencies: ["OTKitExperiments", "OTKitTabular"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
-      name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitNeural", "OTKitCore"],
+      name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitCore"],
       exclude: ["entmax_reference.json"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKitTestSupport", "OTKit"]),
     .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit"]),

@@ -6,6 +6,8 @@
 @_exported import OTKitTabular
 @_exported import OTKitReport
 @_exported import OTKitAttention
+@_exported import OTKitAutograd
+@_exported import OTKitExperiments
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

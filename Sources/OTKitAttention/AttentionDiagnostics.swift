@@ -1,6 +1,5 @@
 import Foundation
 import OTKitCore
-import OTKitNeural
 
 /// What the transport view predicts about a head's weights
 /// (`../shared/specs/attention-as-transport.md`, section 2).
@@ -61,7 +60,7 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
     rowMarginalError = rows.map { abs($0 - 1) }.max() ?? 0
     let target = Double(n) / Double(max(m, 1))
     columnMarginalError = columns.map { abs($0 - target) }.max() ?? 0
-    let plan = Kernels.sinkhornAnchor(s, steps: 20_000, tolerance: 1e-9)
+    let plan = SinkhornAnchor.normalize(s, steps: 20_000, tolerance: 1e-9)
     planConverged = plan.rowError <= 1e-8 && plan.columnError <= 1e-8
     var distance = 0.0
     for i in 0..<n { for j in 0..<m { distance += abs(w[i, j] - plan.weights[i, j]) } }

@@ -1,8 +1,7 @@
 import Foundation
 import OTKitCore
-import OTKitNeural
 
-/// Attention as transport (`../shared/specs/attention-as-transport.md`, section 1): a
+/// Attention as transport: a
 /// score chart `S = Q K^T / tau + bias`, its Gibbs kernel `exp(S)` (the transport cost is
 /// `-tau S` at temperature `tau`), and an anchor that turns the kernel into weights:
 /// the softmax (one-sided entropic OT), Sinkhorn (two-sided), sparsemax and entmax (Tsallis
@@ -11,8 +10,8 @@ import OTKitNeural
 /// M. E. Sander, P. Ablin, M. Blondel and G. Peyré, "Sinkformers", AISTATS 2022;
 /// B. Peters, V. Niculae and A. F. T. Martins, "Sparse sequence-to-sequence models", ACL 2019.
 ///
-/// For training, ``Tensor/anchored(_:)`` and ``anchoredMultiHeadAttention(queries:keys:values:tokens:heads:anchor:scale:)``
-/// give the same operator on the autograd tape, with exact backward passes.
+/// For training, `Tensor.anchored(_:)` and `anchoredMultiHeadAttention` (OTKitAutograd) give
+/// the same operator on the autograd tape, with the anchors' exact backward passes.
 ///
 /// - Complexity: `O(n m d)` for the scores and the output plus the anchor's cost.
 public struct TransportAttention: Sendable {
@@ -104,20 +103,6 @@ public struct TransportAttention: Sendable {
   /// entmax bisection compute in `Double`).
   @inlinable
   public static func weights<T: MatrixScalar>(_ s: Matrix<T>, anchor: AttentionAnchor) -> Matrix<T> {
-    switch anchor {
-    case .softmax: return Kernels.softmaxRows(s)
-    case .sparsemax: return Kernels.sparsemaxRows(s)
-    case .entmax(let alpha) where alpha == 1.5: return Kernels.entmax15Rows(s)
-    case .entmax(let alpha) where alpha == 2: return Kernels.sparsemaxRows(s)
-    case .entmax(let alpha): return Kernels.entmaxBisectRows(s, alpha: T(alpha))
-    case .sinkhorn(let settings):
-      return Kernels.sinkhornAnchor(
-        s, rowMass: settings.rowMass?.map { T($0) }, columnMass: settings.columnMass?.map { T($0) },
-        steps: settings.iterations, tolerance: settings.tolerance.map { T($0) }
-      ).weights
-    case .orthostochastic:
-      let q = Kernels.qrDecomposition(Matrix<Double>(s)).q
-      return Matrix<T>(q * q)
-    }
+    anchor.weights(s)
   }
 }

@@ -1,11 +1,11 @@
-internal import OTKitVectorShims
+internal import _OTKitShims
 
 /// One (instance, head) block of fused multi-head attention: where its queries, keys and
 /// values start, how far apart their rows are, and its sizes.
 ///
 /// The per-head kernels of ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``
 /// take one; on x86-64 with AVX2 or AVX-512 they run as C kernels compiled for that vector
-/// unit (`OTKitVectorShims`), elsewhere as the portable Swift loops.
+/// unit (`_OTKitShims`), elsewhere as the portable Swift loops.
 public struct HeadAttentionBlock<T> {
   public var queries: UnsafePointer<T>
   public var keys: UnsafePointer<T>

@@ -1,4 +1,4 @@
-internal import OTKitVectorShims
+internal import _OTKitShims
 
 extension Kernels {
   /// Softmax attention `softmax(scale * Q K^T + bias) V` computed by blocks of 24 query rows,

@@ -1,4 +1,4 @@
-internal import OTKitVectorShims
+internal import _OTKitShims
 
 /// Matrix products whose `op(B)` is small (at most 64 x 64, the weights of a small layer)
 /// on the AVX kernels, without packing and without the system BLAS.

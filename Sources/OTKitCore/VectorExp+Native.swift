@@ -1,11 +1,11 @@
-internal import OTKitVectorShims
+internal import _OTKitShims
 
 /// The instruction set of the exponential and softmax kernels.
 ///
 /// Swift code in a package is compiled for the architecture's baseline (SSE2 on x86-64)
 /// because a package may not set compiler flags. The exponential, the shifted sum of
 /// exponentials and the row softmax therefore also exist as C kernels compiled with target
-/// attributes for AVX-512 and AVX2 (the `OTKitVectorShims` target), chosen once per process
+/// attributes for AVX-512 and AVX2 (the `_OTKitShims` target), chosen once per process
 /// from CPUID. They perform exactly the operations of ``VectorExp`` without fused
 /// multiply-adds, so every exponential is bit for bit the same on every path; only the
 /// order of the additions inside sums differs. `OTKIT_VECTOR_KERNELS=0` turns them off

@@ -29,6 +29,32 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case shapeMismatch(String)
     /// Any other problem with the data; the text says what.
     case invalid(String)
+    /// The table has no label column where one is needed.
+    case noLabelColumn
+    /// Fewer classes than asked for (or fewer than two asked for).
+    case classCount(requested: Int, available: [String])
+    /// A token size that does not divide the feature columns.
+    case tokenSize(Int, columns: Int)
+  }
+
+  /// The command-line options a message may point to. The library's own ``description``
+  /// names none; the `otkit` tool passes its flags (``description(hints:)``).
+  public struct OptionHints: Sendable {
+    /// The option that skips invalid rows (`--drop-invalid`).
+    public var dropInvalid: String?
+    /// The option that names the label column (`--label`).
+    public var label: String?
+    /// The option that sets the number of classes (`--classes`).
+    public var classes: String?
+    /// The option that sets the token size (`--token-dim`).
+    public var tokenDimension: String?
+
+    public init(dropInvalid: String? = nil, label: String? = nil, classes: String? = nil, tokenDimension: String? = nil) {
+      self.dropInvalid = dropInvalid
+      self.label = label
+      self.classes = classes
+      self.tokenDimension = tokenDimension
+    }
   }
 
   public var kind: Kind
@@ -55,7 +81,10 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
     self.text = text
   }
 
-  public var description: String {
+  public var description: String { description(hints: OptionHints()) }
+
+  /// The message, pointing to the given options where they would fix the problem.
+  public func description(hints: OptionHints) -> String {
     var place = file
     if let line { place += ", line \(line)" }
     if let column {
@@ -72,7 +101,7 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case .notANumber: problem = "\(quoted) is not a number"
     case .missingValue:
       problem = (text?.isEmpty ?? true ? "the value is missing" : "\(quoted) marks a missing value")
-        + " (use --drop-invalid to skip such rows)"
+        + (hints.dropInvalid.map { " (use \($0) to skip such rows)" } ?? "")
     case .notFinite: problem = "\(quoted) is not a finite number"
     case .unterminatedQuote: problem = "a quoted field is not closed"
     case .unknownLabelColumn(let name, let available):
@@ -86,6 +115,15 @@ public struct DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case .unsupportedNPY(let reason): problem = "uses an unsupported NPY layout: \(reason)"
     case .shapeMismatch(let reason): problem = "has the wrong shape: \(reason)"
     case .invalid(let reason): problem = reason
+    case .noLabelColumn: problem = "has no label column" + (hints.label.map { " (choose one with \($0))" } ?? "")
+    case .classCount(let requested, let available) where requested < 2:
+      problem = "\(hints.classes ?? "the number of classes") must be at least 2, got \(requested)"
+      _ = available
+    case .classCount(let requested, let available):
+      problem = "has \(available.count) classes (\(available.joined(separator: ", "))), fewer than "
+        + (hints.classes.map { "\($0) \(requested)" } ?? "the \(requested) asked for")
+    case .tokenSize(let size, let columns):
+      problem = "has the wrong shape: \(hints.tokenDimension.map { "\($0) \(size)" } ?? "a token size of \(size)") does not divide the \(columns) feature columns"
     }
     return "\(place): \(problem)"
   }

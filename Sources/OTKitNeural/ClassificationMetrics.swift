@@ -1,3 +1,4 @@
+import OTKitAutograd
 import OTKitCore
 
 /// Accuracy, recall per class and the confusion matrix of integer predictions.

@@ -1,4 +1,5 @@
 import Foundation
+import OTKitAutograd
 import OTKitCore
 import OTKitData
 

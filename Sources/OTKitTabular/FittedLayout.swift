@@ -1,6 +1,8 @@
 import Foundation
 import OTKitCore
 import OTKitData
+import OTKitAttention
+import OTKitAutograd
 import OTKitNeural
 
 /// What a fitted sequence model (the OT classifier, the transformer) keeps of its training

@@ -31,13 +31,13 @@ public struct LabeledData: Sendable, Equatable {
   ///   fewer than `classes` labels.
   public init(table: CSVTable, file: String, classes: Int? = nil) throws {
     guard let labels = table.labels else {
-      throw DataError(.invalid("has no label column (choose one with --label)"), file: file)
+      throw DataError(.noLabelColumn, file: file)
     }
     let sorted = Self.sortedLabels(Set(labels))
     if let classes {
-      guard classes >= 2 else { throw DataError(.invalid("--classes must be at least 2, got \(classes)"), file: file) }
+      guard classes >= 2 else { throw DataError(.classCount(requested: classes, available: sorted), file: file) }
       guard classes <= sorted.count else {
-        throw DataError(.invalid("has \(sorted.count) classes (\(sorted.joined(separator: ", "))), fewer than --classes \(classes)"), file: file)
+        throw DataError(.classCount(requested: classes, available: sorted), file: file)
       }
     }
     let kept = Array(sorted.prefix(classes ?? sorted.count))

@@ -1,6 +1,8 @@
 import Foundation
 import OTKitCore
 import OTKitData
+import OTKitAttention
+import OTKitAutograd
 import OTKitNeural
 
 /// How an ``MLPClassifier`` is built and trained.

@@ -1,6 +1,8 @@
 import Foundation
 import OTKitCore
 import OTKitData
+import OTKitAttention
+import OTKitAutograd
 import OTKitNeural
 
 /// Instances that are sequences of `tokens` points in `R^dimension`, one class label per
@@ -44,7 +46,7 @@ public struct SequenceData: Sendable, Equatable {
     let p = data.features.columns
     let d = tokenDimension ?? p
     guard d > 0, p % d == 0 else {
-      throw DataError(.shapeMismatch("--token-dim \(d) does not divide the \(p) feature columns"), file: "<data>")
+      throw DataError(.tokenSize(d, columns: p), file: "<data>")
     }
     let t = p / d
     self.init(
@@ -60,7 +62,7 @@ public struct SequenceData: Sendable, Equatable {
   public var pointLabels: [Int] { labels.flatMap { Array(repeating: $0, count: tokens) } }
 
   /// The point rows of the given instances.
-  static func pointRows(of instances: [Int], tokens: Int) -> [Int] {
+  public static func pointRows(of instances: [Int], tokens: Int) -> [Int] {
     instances.flatMap { i in (i * tokens)..<((i + 1) * tokens) }
   }
 

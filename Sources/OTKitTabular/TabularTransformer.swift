@@ -1,6 +1,8 @@
 import Foundation
 import OTKitCore
 import OTKitData
+import OTKitAttention
+import OTKitAutograd
 import OTKitNeural
 
 /// How instances become the transformer's tokens.
@@ -12,8 +14,16 @@ public enum TokenLayout: String, Sendable, Codable, CaseIterable {
   case feature
 }
 
-/// How a ``TabularTransformer`` is built and trained; the defaults are the study's
-/// (`../shared/specs/tabular-ot.md` section 3).
+/// How a ``TabularTransformer`` is built and trained.
+///
+/// The defaults are the study's architecture (one post-norm block of 10 heads, RMSprop at
+/// `1e-2`) with four training choices that make it work on real tables: mini-batches of 64
+/// instances, a feed-forward width of 64, a 16-unit head with dropout 0.1, and a 10%
+/// validation split for early stopping (BEED, 4 classes: 0.945 against 0.82 with the
+/// study's own). ``study`` gives the study's original settings exactly (full batch,
+/// feed-forward 32, an 8-unit head with dropout 0.4, the training loss monitored), the
+/// ones its simulated experiments use (Kim et al., "Transformers for tabular data: a
+/// training perspective of self-attention via optimal transport", arXiv 2512.09530).
 public struct TransformerSettings: Sendable, Equatable, Codable {
   public var layout: TokenLayout = .sequence
   /// The token width of the feature layout.
@@ -21,23 +31,23 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   public var blocks: Int = 1
   public var heads: Int = 10
   public var keySize: Int = 16
-  public var feedForward: Int = 32
+  public var feedForward: Int = 64
   /// Dropout after attention and feed-forward in the encoder.
   public var dropout: Double = 0
   public var placement: NormPlacement = .post
   /// The attention anchor of the encoder (`nil`: the softmax).
   public var anchor: AttentionAnchor? = nil
   /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
-  public var headUnits: Int = 8
-  public var headDropout: Double = 0.4
+  public var headUnits: Int = 16
+  public var headDropout: Double = 0.1
   public var epochs: Int = 200
   /// RMSprop's learning rate.
   public var learningRate: Double = 1e-2
   /// Instances per step; `nil` is full batch (the study's).
-  public var batchInstances: Int? = nil
+  public var batchInstances: Int? = 64
   /// The stratified share of training instances that monitor early stopping (0: the
   /// training loss is monitored).
-  public var validationFraction: Double = 0
+  public var validationFraction: Double = 0.1
   public var patience: Int = 20
   /// The pretrained variant (section 4): the head is first trained alone on dummy class
   /// Gaussians and then frozen.
@@ -51,6 +61,18 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   public var seed: UInt64 = 0
 
   public init() {}
+
+  /// The study's original settings: full batch, feed-forward width 32, an 8-unit head with
+  /// dropout 0.4, no validation split (early stopping on the training loss).
+  public static var study: TransformerSettings {
+    var s = TransformerSettings()
+    s.feedForward = 32
+    s.headUnits = 8
+    s.headDropout = 0.4
+    s.batchInstances = nil
+    s.validationFraction = 0
+    return s
+  }
 }
 
 /// The network of ``TabularTransformer``: an optional feature tokenizer, encoder blocks and

@@ -15,7 +15,11 @@ struct AttentionCommand: ParsableCommand {
       Per head, the diagnostics are the mean row entropy, the share of exact zeros, the row \
       and column marginal errors (distance from doubly stochastic), the distance from the \
       entropic OT plan of the same kernel, and the one-sided entropic OT objective with its \
-      minimum (the softmax's value).
+      minimum (the softmax's value). Float32 inputs are computed in Float, float64 and CSV \
+      in Double. With --output and no --weights, the output weights x V is computed without \
+      returning the weights (blocked in cache for the softmax in Float); the time reported is \
+      that of the weights or output asked for, never of the diagnostics (--no-diagnostics \
+      skips them).
       """
   )
 
@@ -49,6 +53,9 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "Write weights x V to this file (NPY).")
   var output: String?
 
+  @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights).")
+  var diagnostics = true
+
   @Flag(help: "Print one JSON object on the last line of standard output.")
   var json = false
 
@@ -64,15 +71,18 @@ struct AttentionCommand: ParsableCommand {
     if output != nil && values == nil { throw ValidationError("--output needs --values") }
   }
 
-  /// The heads of a 2-D or 3-D array file.
-  static func heads(_ path: String) throws -> [Matrix<Double>] {
-    if path.lowercased().hasSuffix(".csv") { return [try CSV.read(path).features] }
+  /// The heads of a 2-D or 3-D array file, and whether it holds float32 values.
+  static func heads(_ path: String) throws -> (heads: [Matrix<Double>], float32: Bool) {
+    if path.lowercased().hasSuffix(".csv") { return ([try CSV.read(path).features], false) }
     let array = try NPY.read(path)
     switch array.shape.count {
-    case 2: return [Matrix(rows: array.shape[0], columns: array.shape[1], elements: array.values)]
+    case 2: return ([Matrix(rows: array.shape[0], columns: array.shape[1], elements: array.values)], array.dtype == .float32)
     case 3:
       let (h, n, d) = (array.shape[0], array.shape[1], array.shape[2])
-      return (0..<h).map { k in Matrix(rows: n, columns: d, elements: Array(array.values[(k * n * d)..<((k + 1) * n * d)])) }
+      return (
+        (0..<h).map { k in Matrix(rows: n, columns: d, elements: Array(array.values[(k * n * d)..<((k + 1) * n * d)])) },
+        array.dtype == .float32
+      )
     default:
       throw DataError(.shapeMismatch("attention inputs need 2 or 3 dimensions, the array has shape \(array.shape)"), file: path)
     }
@@ -80,10 +90,12 @@ struct AttentionCommand: ParsableCommand {
 
   func run() throws {
     let q: [Matrix<Double>], k: [Matrix<Double>], v: [Matrix<Double>]?
+    let float32: Bool
     do {
-      q = try Self.heads(queries)
-      k = try Self.heads(keys)
-      v = try values.map { try Self.heads($0) }
+      let queryHeads = try Self.heads(queries)
+      (q, float32) = (queryHeads.heads, queryHeads.float32)
+      k = try Self.heads(keys).heads
+      v = try values.map { try Self.heads($0).heads }
     } catch let error as DataError {
       throw CLIError(error.description)
     }
@@ -106,40 +118,28 @@ struct AttentionCommand: ParsableCommand {
     switch anchor {
     case .softmax: chosen = .softmax
     case .sparsemax: chosen = .sparsemax
-    case .entmax: chosen = alpha == 2 ? .sparsemax : .entmax(alpha: alpha)
+    case .entmax: chosen = .entmax(alpha: alpha)
     case .orthostochastic: chosen = .orthostochastic
     case .sinkhorn: chosen = .sinkhorn(SinkhornAnchorSettings(iterations: iterations, tolerance: tolerance))
     }
     let attention = TransportAttention(anchor: chosen, temperature: temperature)
-    var allWeights: [Matrix<Double>] = []
-    var outputs: [Matrix<Double>] = []
-    var diagnostics: [AttentionDiagnostics] = []
-    var seconds = 0.0
-    for h in 0..<q.count {
-      let tau = attention.resolvedTemperature(keySize: q[h].columns)
-      let scores = attention.scores(queries: q[h], keys: k[h])
-      var w = Matrix<Double>(rows: 0, columns: 0)
-      seconds += Stopwatch.time { w = TransportAttention.weights(scores, anchor: chosen) }
-      allWeights.append(w)
-      if let v { outputs.append(Matrix.product(w, v[h])) }
-      diagnostics.append(AttentionDiagnostics(weights: w, scores: scores, temperature: tau))
-    }
-    do {
-      if let weights { try Self.write(allWeights, to: weights) }
-      if let output { try Self.write(outputs, to: output) }
-    } catch let error as DataError {
-      throw CLIError(error.description)
-    }
+    // Keep the input's precision: float32 arrays are computed in Float.
+    let computed = float32
+      ? try compute(attention, q.map(Matrix<Float>.init), k.map(Matrix<Float>.init), v?.map(Matrix<Float>.init))
+      : try compute(attention, q, k, v)
+    let (diagnostics, seconds) = computed
     let (n, m) = (q[0].rows, k[0].rows)
-    print("attention: \(chosen.name)\(anchor == .entmax ? " (alpha \(alpha))" : "")\(anchor == .sinkhorn ? " (\(iterations) iterations\(tolerance.map { ", tolerance \($0)" } ?? ""))" : ""), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns)))")
-    let header = ["head", "entropy", "zeros", "row error", "column error", "plan distance", "EOT objective", "EOT minimum"]
-    var lines = [header.joined(separator: "  ")]
-    for (h, d) in diagnostics.enumerated() {
-      lines.append([String(h), String(format: "%.4f", d.entropy), String(format: "%.4f", d.zeroFraction), String(format: "%.2e", d.rowMarginalError),
-                    String(format: "%.2e", d.columnMarginalError), String(format: "%.4f", d.planDistance),
-                    String(format: "%.6g", d.oneSidedObjective), String(format: "%.6g", d.oneSidedMinimum)].joined(separator: "  "))
+    print("attention: \(chosen.name)\(anchor == .entmax ? " (alpha \(alpha))" : "")\(anchor == .sinkhorn ? " (\(iterations) iterations\(tolerance.map { ", tolerance \($0)" } ?? ""))" : ""), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
+    if !diagnostics.isEmpty {
+      let header = ["head", "entropy", "zeros", "row error", "column error", "plan distance", "EOT objective", "EOT minimum"]
+      var lines = [header.joined(separator: "  ")]
+      for (h, d) in diagnostics.enumerated() {
+        lines.append([String(h), String(format: "%.4f", d.entropy), String(format: "%.4f", d.zeroFraction), String(format: "%.2e", d.rowMarginalError),
+                      String(format: "%.2e", d.columnMarginalError), String(format: "%.4f", d.planDistance),
+                      String(format: "%.6g", d.oneSidedObjective), String(format: "%.6g", d.oneSidedMinimum)].joined(separator: "  "))
+      }
+      print(lines.joined(separator: "\n"))
     }
-    print(lines.joined(separator: "\n"))
     print("anchor time: \(String(format: "%.4f", seconds)) s")
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
@@ -159,15 +159,58 @@ struct AttentionCommand: ParsableCommand {
         "heads": .number(Double(q.count)), "queries": .number(Double(n)), "keys": .number(Double(m)),
         "seconds": .number(seconds), "diagnostics": .array(perHead),
         "weights": weights.map { .string($0) } ?? .null, "output": output.map { .string($0) } ?? .null,
+        "precision": .string(float32 ? "float32" : "float64"),
       ]).serialized())
     }
   }
 
+  /// Computes what was asked for in the inputs' precision, writes it, and returns the
+  /// diagnostics (from the weights, in `Double`) and the time of the weights or output.
+  func compute<T: MatrixScalar>(
+    _ attention: TransportAttention, _ q: [Matrix<T>], _ k: [Matrix<T>], _ v: [Matrix<T>]?
+  ) throws -> (diagnostics: [AttentionDiagnostics], seconds: Double) {
+    var allWeights: [Matrix<T>] = []
+    var outputs: [Matrix<T>] = []
+    var results: [AttentionDiagnostics] = []
+    var seconds = 0.0
+    let outputOnly = weights == nil && output != nil
+    for h in 0..<q.count {
+      var w: Matrix<T>? = nil
+      if outputOnly, let v {
+        // The output alone: the blocked path never forms the weights (softmax, Float).
+        var o = Matrix<T>(rows: 0, columns: 0)
+        seconds += Stopwatch.time { o = attention.output(queries: q[h], keys: k[h], values: v[h]) }
+        outputs.append(o)
+      } else {
+        var computed = Matrix<T>(rows: 0, columns: 0)
+        seconds += Stopwatch.time { computed = attention.weights(queries: q[h], keys: k[h]) }
+        w = computed
+        allWeights.append(computed)
+        if let v, output != nil { outputs.append(Matrix.product(computed, v[h])) }
+      }
+      if self.diagnostics {
+        let tau = attention.resolvedTemperature(keySize: q[h].columns)
+        let scores = attention.scores(queries: Matrix<Double>(q[h]), keys: Matrix<Double>(k[h]))
+        let weightsForDiagnostics = w.map(Matrix<Double>.init) ?? TransportAttention.weights(scores, anchor: attention.anchor)
+        results.append(AttentionDiagnostics(weights: weightsForDiagnostics, scores: scores, temperature: tau))
+      }
+    }
+    do {
+      if let weights { try Self.write(allWeights, to: weights) }
+      if let output { try Self.write(outputs, to: output) }
+    } catch let error as DataError {
+      throw CLIError(error.description)
+    }
+    return (results, seconds)
+  }
+
   /// Writes one matrix as 2-D, several as a 3-D array.
-  static func write(_ matrices: [Matrix<Double>], to path: String) throws {
+  static func write<T: MatrixScalar>(_ matrices: [Matrix<T>], to path: String) throws {
     if matrices.count == 1 { return try NPY.write(matrices[0], to: path) }
     try NPY.write(
-      NPY.Array(shape: [matrices.count, matrices[0].rows, matrices[0].columns], dtype: .float64, values: matrices.flatMap(\.elements)),
+      NPY.Array(
+        shape: [matrices.count, matrices[0].rows, matrices[0].columns], dtype: T.self == Float.self ? .float32 : .float64,
+        values: matrices.flatMap { $0.elements.map { Double($0) } }),
       to: path)
   }
 }

@@ -91,7 +91,7 @@ struct ReproduceCommand: ParsableCommand {
       do {
         table = try CSV.read(data, options: CSVReadOptions(label: .name("y")))
       } catch let error as DataError {
-        throw CLIError("\(error.description) (the BEED data: pass --data PATH)")
+        throw CLIError("\(error.trainingDescription) (the BEED data: pass --data PATH)")
       }
       var settings = Study.RealSettings()
       settings.repetitions = repetitions ?? 1

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OTKit
 
 /// Wall-clock timing.
 enum Stopwatch {
@@ -79,4 +80,12 @@ func parseList<T>(_ text: String, option: String, must requirement: String, _ pa
     throw ValidationError("\(option) must be \(requirement) separated by commas, got \"\(text)\"")
   }
   return values
+}
+
+extension DataError {
+  /// The message with the hints of `otkit train`, `predict` and `reproduce`, whose options
+  /// fix these problems (the library's messages name no option).
+  var trainingDescription: String {
+    description(hints: .init(dropInvalid: "--drop-invalid", label: "--label", classes: "--classes", tokenDimension: "--token-dim"))
+  }
 }

@@ -14,8 +14,10 @@ struct TrainCommand: ParsableCommand {
 
       Models: mlp (Adam, mini-batches); ot, the OT classifier of the tabular OT study (dummy \
       class Gaussians, exact assignment per class, an MLP map; --hidden sets the map); \
-      transformer, the study's transformer (encoder blocks, per-token head, RMSprop, full \
-      batch); pretrained, the transformer whose head is pretrained on the dummy classes and \
+      transformer, the study's transformer (encoder blocks, per-token head, RMSprop; \
+      mini-batches of 64, feed-forward 64, a 16-unit head with dropout 0.1 and a 10% \
+      validation split unless --study-settings asks for the study's full batch, \
+      feed-forward 32 and 8-unit head with dropout 0.4); pretrained, the transformer whose head is pretrained on the dummy classes and \
       frozen. For ot, transformer and pretrained a row is a sequence of tokens of \
       --token-dim consecutive columns (default: the whole row is one token); --layout \
       feature makes each feature a token (transformer only). --trace records how the \
@@ -55,11 +57,14 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Attention heads of the transformer.")
   var heads: Int = 10
 
-  @Option(help: "The transformer's feed-forward width.")
-  var feedForward: Int = 32
+  @Option(help: "The transformer's feed-forward width (default 64; 32 with --study-settings).")
+  var feedForward: Int?
 
-  @Option(help: "The dropout of the transformer's per-token head.")
-  var headDropout: Double = 0.4
+  @Option(help: "The dropout of the transformer's per-token head (default 0.1; 0.4 with --study-settings).")
+  var headDropout: Double?
+
+  @Flag(help: "Start the transformer from the study's original settings (full batch, feed-forward 32, an 8-unit head with dropout 0.4, no validation split) instead of the defaults.")
+  var studySettings = false
 
   @Option(help: "The transformer's attention anchor: softmax, sinkhorn, sparsemax or entmax.")
   var anchor: AnchorOption = .softmax
@@ -76,7 +81,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "The most epochs.")
   var epochs: Int = 200
 
-  @Option(help: "Rows (mlp) or instances (transformer) per step; 0: full batch. Default 64 for mlp, full batch for the transformer; ot uses a tenth of its training pairs.")
+  @Option(help: "Rows (mlp) or instances (transformer) per step; 0: full batch. Default 64 (full batch for the transformer with --study-settings); ot uses a tenth of its training pairs.")
   var batchSize: Int?
 
   @Option(help: "The learning rate (Adam for mlp and ot, RMSprop for the transformer).")
@@ -85,7 +90,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "The stratified share of the rows kept for testing.")
   var testFraction: Double = 0.2
 
-  @Option(help: "The stratified share of the training rows held out for early stopping (0: monitor the training loss). Default 0.1, 0 for the transformer.")
+  @Option(help: "The stratified share of the training rows held out for early stopping (0: monitor the training loss). Default 0.1 (0 for the transformer with --study-settings).")
   var validationFraction: Double?
 
   @Option(help: "Epochs without improvement before early stopping (default 20, 10 for ot).")
@@ -122,7 +127,7 @@ struct TrainCommand: ParsableCommand {
     switch anchor {
     case .softmax: .softmax
     case .sparsemax: .sparsemax
-    case .entmax: alpha == 2 ? .sparsemax : .entmax(alpha: alpha)
+    case .entmax: .entmax(alpha: alpha)
     case .sinkhorn: .sinkhorn(SinkhornAnchorSettings(iterations: iterations))
     }
   }
@@ -142,8 +147,11 @@ struct TrainCommand: ParsableCommand {
     if let patience, patience < 1 { throw ValidationError("--patience must be positive") }
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
-    guard blocks >= 1, heads >= 1, feedForward >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
-    guard headDropout >= 0 && headDropout < 1 else { throw ValidationError("--head-dropout must lie in [0, 1)") }
+    guard blocks >= 1, heads >= 1, (feedForward ?? 1) >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
+    if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw ValidationError("--head-dropout must lie in [0, 1)") }
+    if studySettings && !(model == .transformer || model == .pretrained) {
+      throw ValidationError("--study-settings applies to --model transformer or pretrained")
+    }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if trace && !(model == .transformer || model == .pretrained) {
@@ -160,7 +168,7 @@ struct TrainCommand: ParsableCommand {
         data, options: CSVReadOptions(label: .init(parsing: label), dropInvalidRows: dropInvalid))
       labelled = try LabeledData(table: table, file: data, classes: classes)
     } catch let error as DataError {
-      throw CLIError(error.description)
+      throw CLIError(error.trainingDescription)
     }
     let (train, test) = labelled.split(testFraction: testFraction, seed: seed)
     guard train.count > 0, test.count > 0 else {
@@ -170,8 +178,9 @@ struct TrainCommand: ParsableCommand {
     do {
       sequenceTrain = try SequenceData(train, tokenDimension: tokenDimension)
       sequenceTest = try SequenceData(test, tokenDimension: tokenDimension)
-    } catch let error as DataError {
-      throw CLIError("\(data): \(error.kind)")
+    } catch var error as DataError {
+      error.file = data
+      throw CLIError(error.trainingDescription)
     }
     let fitted: FittedModel
     do {
@@ -287,14 +296,14 @@ struct TrainCommand: ParsableCommand {
           train: try classifier.evaluate(sequenceTrain), otClassifier: classifier),
         hidden: settings.hidden)
     case .transformer, .pretrained:
-      var settings = TransformerSettings()
+      var settings = studySettings ? TransformerSettings.study : TransformerSettings()
       settings.layout = layout
       settings.blocks = blocks
       settings.heads = heads
       settings.placement = norm
-      settings.feedForward = feedForward
+      settings.feedForward = feedForward ?? settings.feedForward
       settings.anchor = anchor == .softmax ? nil : chosenAnchor
-      settings.headDropout = headDropout
+      settings.headDropout = headDropout ?? settings.headDropout
       settings.epochs = epochs
       settings.learningRate = learningRate
       if let batchSize { settings.batchInstances = batchSize == 0 ? nil : batchSize }
@@ -391,7 +400,7 @@ struct PredictCommand: ParsableCommand {
         features = table.features
       }
     } catch let error as DataError {
-      throw CLIError(error.description)
+      throw CLIError(error.trainingDescription)
     }
     let start = DispatchTime.now().uptimeNanoseconds
     let probabilities = try classifier.predictProbabilities(features)

@@ -9,8 +9,11 @@ struct TransportCommand: ParsableCommand {
     discussion: """
       SOURCE and TARGET are CSV (one point per row; a header is optional) or NPY files. \
       Weights files hold one weight per line (CSV) or a 1-D array (NPY); they default to \
-      uniform. --method auto uses the 1-D solver for one-dimensional points, the assignment \
-      solver for two uniform clouds of the same size, and the network simplex otherwise. \
+      uniform. --method auto uses the 1-D solver for one-dimensional points (any cost but \
+      cosine), the assignment solver for two uniform clouds of the same size, and the \
+      network simplex otherwise (OT.solve's choice). The entropic methods stop when the L1 \
+      marginal error |P 1 - a|_1 + |P^T 1 - b|_1 of the plan is at most --tolerance times \
+      the total mass. \
       Every exact result comes with an optimality certificate (dual feasibility and \
       complementary slackness), checked and reported. With --example, solves a built-in \
       problem (two Gaussian clouds) instead of reading files.
@@ -29,11 +32,14 @@ struct TransportCommand: ParsableCommand {
   @Option(help: "The target weights (CSV or NPY).")
   var targetWeights: String?
 
-  @Option(help: "The ground cost: sqeuclidean or euclidean.")
+  @Option(help: "The ground cost: sqeuclidean, euclidean, cosine (1 - cos(x, y)) or minkowski (|x - y|_p, with --minkowski-p).")
   var cost: CostOption = .sqeuclidean
 
+  @Option(help: "The exponent p >= 1 of --cost minkowski (1: Manhattan).")
+  var minkowskiP: Double?
+
   @Option(help: "The solver: auto, exact (network simplex), assignment, 1d, sinkhorn or sns (Sinkhorn-Newton-Sparse).")
-  var method: MethodOption = .auto
+  var method: TransportMethod = .auto
 
   @Option(help: "The entropic regularization (sinkhorn, sns): absolute, or relative with --relative-epsilon.")
   var epsilon: Double?
@@ -69,16 +75,17 @@ struct TransportCommand: ParsableCommand {
   var json = false
 
   enum CostOption: String, ExpressibleByArgument, CaseIterable {
-    case sqeuclidean, euclidean
-    var groundCost: GroundCost { self == .sqeuclidean ? .squaredEuclidean : .euclidean }
+    case sqeuclidean, euclidean, cosine, minkowski
   }
 
-  enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case auto, exact, assignment
-    case oneDimensional = "1d"
-    case sinkhorn, sns
-
-    var isEntropic: Bool { self == .sinkhorn || self == .sns }
+  /// The ground cost of --cost (and --minkowski-p).
+  var groundCost: GroundCost {
+    switch cost {
+    case .sqeuclidean: .squaredEuclidean
+    case .euclidean: .euclidean
+    case .cosine: .cosine
+    case .minkowski: .minkowski(p: minkowskiP ?? 1, q: 1)
+    }
   }
 
   func validate() throws {
@@ -95,6 +102,13 @@ struct TransportCommand: ParsableCommand {
       throw ValidationError("--epsilon, --relative-epsilon, --float32 and --epsilon-scaling apply to --method sinkhorn or sns")
     }
     if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
+    if let minkowskiP {
+      guard cost == .minkowski else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
+      guard minkowskiP >= 1 && minkowskiP.isFinite else { throw ValidationError("--minkowski-p must be a number >= 1") }
+    }
+    if method == .oneDimensional && cost == .cosine {
+      throw ValidationError("--method 1d needs a cost of x - y; cosine is not one")
+    }
   }
 
   func run() throws {
@@ -106,22 +120,15 @@ struct TransportCommand: ParsableCommand {
     } catch let error as TransportProblemError {
       throw CLIError(problemDescription(error))
     }
-    let chosen = resolveMethod(problem)
+    let chosen = method == .auto ? OT.chooseMethod(for: problem) : method
     if chosen.isEntropic { return try runEntropic(problem, chosen) }
     // The solver time excludes building the cost matrix (as POT's ot.emd takes M given).
     if chosen != .oneDimensional { _ = problem.cost }
     let start = DispatchTime.now().uptimeNanoseconds
     let result: TransportResult
     do {
-      switch chosen {
-      case .exact, .auto:
-        var solver = NetworkSimplex()
-        if let maxIterations { solver.maxIterations = maxIterations }
-        result = solver.solve(problem)
-      case .assignment: result = try AssignmentSolver().solve(problem)
-      case .oneDimensional: result = try OneDimensionalTransport().solve(problem)
-      case .sinkhorn, .sns: preconditionFailure("entropic methods run in runEntropic")
-      }
+      let solver = try OT.solver(for: chosen, problem: problem, options: SolveOptions(maxIterations: maxIterations))
+      result = try solver.solution(of: problem) as! TransportResult
     } catch let error as TransportProblemError {
       throw CLIError(problemDescription(error))
     }
@@ -131,23 +138,16 @@ struct TransportCommand: ParsableCommand {
     if !result.status.isSuccess { throw ExitCode(3) }
   }
 
-  func runEntropic(_ problem: TransportProblem, _ chosen: MethodOption) throws -> Void {
+  func runEntropic(_ problem: TransportProblem, _ chosen: TransportMethod) throws -> Void {
     let eps: Epsilon = relativeEpsilon.map { .relative(epsilon!, to: $0) } ?? .absolute(epsilon!)
-    var solver = Sinkhorn(
-      epsilon: eps, tolerance: tolerance, maxIterations: maxIterations ?? 10_000,
-      scaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
+    let options = SolveOptions(
+      epsilon: eps, tolerance: tolerance, maxIterations: maxIterations,
+      epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
     // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
-    if !(online ?? false) && problem.n * problem.m <= solver.denseLimit { _ = problem.cost }
+    if !(online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: eps).denseLimit { _ = problem.cost }
+    let solver = try OT.solver(for: chosen, problem: problem, options: options)
     let start = DispatchTime.now().uptimeNanoseconds
-    let result: EntropicResult
-    if chosen == .sns {
-      var newton = SinkhornNewtonSparse(epsilon: eps, tolerance: tolerance)
-      if let maxIterations { newton.maxIterations = maxIterations }
-      result = newton.solve(problem)
-    } else {
-      solver.online = online
-      result = solver.solve(problem)
-    }
+    let result = try solver.solution(of: problem) as! EntropicResult
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if let plan {
       do {
@@ -160,7 +160,7 @@ struct TransportCommand: ParsableCommand {
         throw CLIError(error.description)
       }
     }
-    print("method: \(result.method) (\(result.method == "sns" ? "Sinkhorn-Newton-Sparse" : "log-domain Sinkhorn"), \(result.precision)\(result.online ? ", online costs" : ""))")
+    print("method: \(result.method) (\(result.method.solverName), \(result.precision)\(result.online ? ", online costs" : ""))")
     print("status: \(result.status)")
     print("epsilon: \(result.epsilon)")
     print("cost: \(result.cost) (linear <P, C>)")
@@ -169,19 +169,7 @@ struct TransportCommand: ParsableCommand {
     print("iterations: \(result.iterations)")
     print("marginal error: \(result.marginalError)")
     print(String(format: "time: %.4f s", seconds))
-    if json {
-      let object: [String: JSONValue] = [
-        "cost": .number(result.cost), "method": .string(result.method),
-        "status": .string(result.status.rawValue), "iterations": .number(Double(result.iterations)),
-        "marginalError": .number(result.marginalError), "seconds": .number(seconds),
-        "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
-        "epsilon": .number(result.epsilon), "regularizedCost": .number(result.regularizedCost),
-        "dualObjective": .number(result.dualObjective), "precision": .string(result.precision),
-        "online": .bool(result.online),
-        "errorHistory": .array(result.errorHistory.suffix(1000).map { .number($0) }),
-      ]
-      print(JSONValue.object(object).serialized())
-    }
+    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: tolerance).serialized()) }
     if !result.status.isSuccess { throw ExitCode(3) }
   }
 
@@ -201,14 +189,9 @@ struct TransportCommand: ParsableCommand {
     default:
       file = [source, target].compactMap { $0 }.joined(separator: ", ")
     }
-    return file.isEmpty ? error.description : "\(file): \(error.description)"
-  }
-
-  func resolveMethod(_ problem: TransportProblem) -> MethodOption {
-    guard method == .auto else { return method }
-    if let x = problem.source, x.columns == 1 { return .oneDimensional }
-    if problem.isUniformSquare { return .assignment }
-    return .exact
+    var text = error.description
+    if case .unequalTotals = error { text += " (--rescale accepts them)" }
+    return file.isEmpty ? text : "\(file): \(text)"
   }
 
   func loadProblem() throws -> TransportProblem {
@@ -216,14 +199,14 @@ struct TransportCommand: ParsableCommand {
       var rng = SeededGenerator(seed: 0)
       let x: Matrix<Double> = rng.normalMatrix(rows: example, columns: 16)
       let y: Matrix<Double> = rng.normalMatrix(rows: example, columns: 16, mean: 1, standardDeviation: 1.5)
-      return try TransportProblem(source: x, target: y, cost: cost.groundCost)
+      return try TransportProblem(source: x, target: y, cost: groundCost)
     }
     let x = try readPoints(source!)
     let y = try readPoints(target!)
     let a = try sourceWeights.map(readWeights)
     let b = try targetWeights.map(readWeights)
     return try TransportProblem(
-      source: x, target: y, sourceWeights: a, targetWeights: b, cost: cost.groundCost,
+      source: x, target: y, sourceWeights: a, targetWeights: b, cost: groundCost,
       rescale: rescale)
   }
 
@@ -247,8 +230,7 @@ struct TransportCommand: ParsableCommand {
 
   func report(_ r: TransportResult, problem: TransportProblem, seconds: Double) {
     let c = r.certificate
-    let solverName = ["exact": "network simplex", "assignment": "Jonker-Volgenant assignment", "1d": "1-D monotone coupling"][r.method] ?? r.method
-    print("method: \(r.method) (\(solverName))")
+    print("method: \(r.method) (\(r.method.solverName))")
     print("status: \(r.status)")
     print("cost: \(r.cost)")
     print("n: \(problem.n), m: \(problem.m), plan entries: \(r.plan.nonZeroCount)")
@@ -257,21 +239,41 @@ struct TransportCommand: ParsableCommand {
     let dual = c.dualFeasibilityChecked ? "min reduced cost \(c.minimumReducedCost)" : "dual feasibility not checked (\(problem.n) x \(problem.m) pairs)"
     print("certificate: \(c.holds ? "holds" : "FAILS") (\(dual), slackness \(c.complementarySlackness), duality gap \(c.dualityGap))")
     print(String(format: "time: %.4f s", seconds))
-    if json {
-      let object: [String: JSONValue] = [
-        "cost": .number(r.cost), "method": .string(r.method), "status": .string(r.status.rawValue),
-        "iterations": .number(Double(r.iterations)), "marginalError": .number(c.marginalError),
-        "seconds": .number(seconds), "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
-        "nonZeros": .number(Double(r.plan.nonZeroCount)),
-        "certificate": .object([
-          "holds": .bool(c.holds),
-          "minimumReducedCost": c.dualFeasibilityChecked ? .number(c.minimumReducedCost) : .null,
-          "complementarySlackness": .number(c.complementarySlackness),
-          "dualityGap": .number(c.dualityGap), "tolerance": .number(c.tolerance),
-        ]),
-      ]
-      print(JSONValue.object(object).serialized())
-    }
+    if json { print(Self.json(r, problem: problem, seconds: seconds).serialized()) }
+  }
+
+  /// The `--json` object of an exact solve (keys: a public contract).
+  static func json(_ r: TransportResult, problem: TransportProblem, seconds: Double) -> JSONValue {
+    let c = r.certificate
+    return .object([
+      "cost": .number(r.cost), "method": .string(r.method.rawValue), "status": .string(r.status.rawValue),
+      "iterations": .number(Double(r.iterations)), "marginalError": .number(c.marginalError),
+      "seconds": .number(seconds), "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
+      "nonZeros": .number(Double(r.plan.nonZeroCount)), "groundCost": .string(problem.groundCost?.description ?? "matrix"),
+      "certificate": .object([
+        "holds": .bool(c.holds),
+        "minimumReducedCost": c.dualFeasibilityChecked ? .number(c.minimumReducedCost) : .null,
+        "complementarySlackness": .number(c.complementarySlackness),
+        "dualityGap": .number(c.dualityGap), "tolerance": .number(c.tolerance),
+      ]),
+    ])
+  }
+
+  /// The `--json` object of an entropic solve (keys: a public contract). `tolerance` is the
+  /// L1 marginal error relative to the total mass (`toleranceNorm`).
+  static func json(_ result: EntropicResult, problem: TransportProblem, seconds: Double, tolerance: Double) -> JSONValue {
+    .object([
+      "cost": .number(result.cost), "method": .string(result.method.rawValue),
+      "status": .string(result.status.rawValue), "iterations": .number(Double(result.iterations)),
+      "marginalError": .number(result.marginalError), "seconds": .number(seconds),
+      "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
+      "epsilon": .number(result.epsilon), "regularizedCost": .number(result.regularizedCost),
+      "dualObjective": .number(result.dualObjective), "precision": .string(result.precision),
+      "online": .bool(result.online),
+      "errorHistory": .array(result.errorHistory.suffix(1000).map { .number($0) }),
+      "tolerance": .number(tolerance), "toleranceNorm": .string("l1-relative-to-mass"),
+      "groundCost": .string(problem.groundCost?.description ?? "matrix"),
+    ])
   }
 }
 
@@ -297,3 +299,4 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 extension Epsilon.CostStatistic: ExpressibleByArgument {}
+extension TransportMethod: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
 import OTKitCore
+import OTKitAutograd
 import OTKitNeural
 import Testing
 
@@ -44,11 +45,11 @@ struct AnchorTests {
     let r = EntmaxReference.loaded
     let z = Matrix(row: r.scores[row])
     let cases: [(Matrix<Double>, [Double], Double)] = [
-      (Kernels.sparsemaxRows(z), r.sparsemax[row], 1e-12),
-      (Kernels.entmax15Rows(z), r.entmax15[row], 1e-12),
-      (Kernels.entmaxBisectRows(z, alpha: 1.25), r.bisect125[row], 1e-9),
-      (Kernels.entmaxBisectRows(z, alpha: 1.75), r.bisect175[row], 1e-9),
-      (Kernels.entmaxBisectRows(z, alpha: 1.5), r.entmax15[row], 1e-9),
+      (Entmax.sparsemax(z), r.sparsemax[row], 1e-12),
+      (Entmax.exact15(z), r.entmax15[row], 1e-12),
+      (Entmax.bisection(z, alpha: 1.25), r.bisect125[row], 1e-9),
+      (Entmax.bisection(z, alpha: 1.75), r.bisect175[row], 1e-9),
+      (Entmax.bisection(z, alpha: 1.5), r.entmax15[row], 1e-9),
     ]
     for (ours, theirs, tolerance) in cases {
       #expect(zip(ours.elements, theirs).allSatisfy { abs($0 - $1) <= tolerance }, "\(ours.elements) vs \(theirs)")
@@ -84,25 +85,25 @@ struct AnchorTests {
 
   @Test("Sinkhorn weights reach row and column sums within 1e-6, also rectangular and with given masses")
   func sinkhornMarginals() {
-    let square = Kernels.sinkhornAnchor(randomScores(64, 64, seed: 1, scale: 2), steps: 10_000, tolerance: 1e-7)
+    let square = SinkhornAnchor.normalize(randomScores(64, 64, seed: 1, scale: 2), steps: 10_000, tolerance: 1e-7)
     #expect(square.rowError <= 1e-6 && square.columnError <= 1e-6)
-    let wide = Kernels.sinkhornAnchor(randomScores(30, 50, seed: 2), steps: 10_000, tolerance: 1e-7)
+    let wide = SinkhornAnchor.normalize(randomScores(30, 50, seed: 2), steps: 10_000, tolerance: 1e-7)
     #expect(wide.rowError <= 1e-6 && wide.columnError <= 1e-6)
     #expect(abs(wide.weights.columnSums()[7] - 30.0 / 50) < 1e-6)
-    let masses = Kernels.sinkhornAnchor(randomScores(4, 3, seed: 3), rowMass: [1, 2, 3, 4], columnMass: [5, 3, 2], steps: 10_000, tolerance: 1e-9)
+    let masses = SinkhornAnchor.normalize(randomScores(4, 3, seed: 3), rowMass: [1, 2, 3, 4], columnMass: [5, 3, 2], steps: 10_000, tolerance: 1e-9)
     #expect(masses.rowError <= 1e-8 && masses.columnError <= 1e-8)
     // One row normalization alone is the softmax.
     let s = randomScores(6, 9, seed: 4)
-    #expect(Kernels.sinkhornAnchor(s, steps: 1).weights.isApproximatelyEqual(to: Kernels.softmaxRows(s), absoluteTolerance: 1e-15))
+    #expect(SinkhornAnchor.normalize(s, steps: 1).weights.isApproximatelyEqual(to: Kernels.softmaxRows(s), absoluteTolerance: 1e-15))
     // Float works too.
-    let f = Kernels.sinkhornAnchor(Matrix<Float>(randomScores(32, 32, seed: 5)), steps: 1000, tolerance: 1e-5)
+    let f = SinkhornAnchor.normalize(Matrix<Float>(randomScores(32, 32, seed: 5)), steps: 1000, tolerance: 1e-5)
     #expect(f.rowError <= 1e-5 && f.columnError <= 1e-5)
   }
 
   @Test("Orthostochastic weights are doubly stochastic to round-off; Q is orthogonal; S = Q R")
   func orthostochastic() {
     let s = randomScores(40, 40, seed: 6)
-    let (q, r) = Kernels.qrDecomposition(s)
+    let (q, r) = s.qrDecomposition()
     let w = q * q
     #expect(w.rowSums().allSatisfy { abs($0 - 1) < 1e-13 } && w.columnSums().allSatisfy { abs($0 - 1) < 1e-13 })
     #expect(Matrix.product(q, r).isApproximatelyEqual(to: s, absoluteTolerance: 1e-12))
@@ -111,7 +112,7 @@ struct AnchorTests {
     var low = s
     for j in 0..<40 { low[3, j] = low[1, j] * 2 }
     let lowT = low.transposed()
-    let wd = Kernels.qrDecomposition(lowT).q
+    let wd = lowT.qrDecomposition().q
     let wd2 = wd * wd
     #expect(wd2.rowSums().allSatisfy { abs($0 - 1) < 1e-12 } && wd2.columnSums().allSatisfy { abs($0 - 1) < 1e-12 })
   }
@@ -140,7 +141,7 @@ struct AnchorTests {
   @Test("Sparse anchors give exact zeros; the softmax none")
   func sparsity() {
     let s = randomScores(20, 30, seed: 7, scale: 3)
-    let sparse = AttentionDiagnostics(weights: Kernels.sparsemaxRows(s), scores: s, temperature: 1)
+    let sparse = AttentionDiagnostics(weights: Entmax.sparsemax(s), scores: s, temperature: 1)
     let dense = AttentionDiagnostics(weights: Kernels.softmaxRows(s), scores: s, temperature: 1)
     #expect(sparse.zeroFraction > 0.3 && dense.zeroFraction == 0)
     #expect(sparse.rowMarginalError < 1e-12)
@@ -158,7 +159,7 @@ struct DiagnosticsTests {
     for i in 0..<8 {
       let best = AttentionDiagnostics.oneSidedObjective(weights: soft.row(i), scores: s.row(i), temperature: tau)
       #expect(abs(best - (-tau * Matrix(row: s.row(i)).rowLogSumExp()[0])) < 1e-12)
-      for other in [Kernels.sparsemaxRows(Matrix(row: s.row(i))).row(0), Kernels.entmax15Rows(Matrix(row: s.row(i))).row(0)] {
+      for other in [Entmax.sparsemax(Matrix(row: s.row(i))).row(0), Entmax.exact15(Matrix(row: s.row(i))).row(0)] {
         #expect(AttentionDiagnostics.oneSidedObjective(weights: other, scores: s.row(i), temperature: tau) > best)
       }
       for _ in 0..<20 {
@@ -173,7 +174,7 @@ struct DiagnosticsTests {
     }
     let diagnostics = AttentionDiagnostics(weights: soft, scores: s, temperature: tau)
     #expect(abs(diagnostics.oneSidedGap) < 1e-12)
-    let sparse = AttentionDiagnostics(weights: Kernels.entmax15Rows(s), scores: s, temperature: tau)
+    let sparse = AttentionDiagnostics(weights: Entmax.exact15(s), scores: s, temperature: tau)
     #expect(sparse.oneSidedGap > 0)
   }
 
@@ -216,7 +217,7 @@ struct DiagnosticsTests {
   @Test("Diagnostics: Sinkhorn to convergence is the entropic plan; the softmax is not doubly stochastic")
   func planDistance() {
     let s = randomScores(16, 16, seed: 16, scale: 2)
-    let plan = Kernels.sinkhornAnchor(s, steps: 20_000, tolerance: 1e-10).weights
+    let plan = SinkhornAnchor.normalize(s, steps: 20_000, tolerance: 1e-10).weights
     let onPlan = AttentionDiagnostics(weights: plan, scores: s, temperature: 1)
     #expect(onPlan.planDistance < 1e-8 && onPlan.columnMarginalError < 1e-9 && onPlan.planConverged)
     let soft = AttentionDiagnostics(weights: Kernels.softmaxRows(s), scores: s, temperature: 1)

@@ -1,4 +1,5 @@
 import OTKitCore
+import OTKitAutograd
 import OTKitNeural
 import Testing
 

@@ -6,14 +6,14 @@ import Testing
 
 @Suite("otkit attention")
 struct AttentionCommandTests {
-  static func npy(_ name: String, shape: [Int], seed: UInt64) -> String {
+  static func npy(_ name: String, shape: [Int], seed: UInt64, dtype: NPY.DType = .float64) -> String {
     var state = seed
     let values = (0..<shape.reduce(1, *)).map { _ -> Double in
       state = state &* 6364136223846793005 &+ 1442695040888963407
       return Double(state >> 11) / Double(1 << 53) * 2 - 1
     }
     let path = file(name, "")
-    try! NPY.write(NPY.Array(shape: shape, dtype: .float64, values: values), to: path)
+    try! NPY.write(NPY.Array(shape: shape, dtype: dtype, values: dtype == .float32 ? values.map { Double(Float($0)) } : values), to: path)
     return path
   }
 
@@ -63,5 +63,33 @@ struct AttentionCommandTests {
     #expect(failure(["attention", "--queries", Self.q, "--keys", rect, "--anchor", "orthostochastic"])?.contains("square") == true)
     let one = Self.npy("k1.npy", shape: [12, 4], seed: 6)
     #expect(failure(["attention", "--queries", Self.q, "--keys", one])?.contains("heads") == true)
+  }
+
+  @Test("float32 inputs stay in Float; the output alone takes the blocked path and matches the weights' product",
+        arguments: ["softmax", "sparsemax"])
+  func float32Output(anchor: String) throws {
+    let q = Self.npy("q32.npy", shape: [40, 8], seed: 11, dtype: .float32)
+    let k = Self.npy("k32.npy", shape: [50, 8], seed: 12, dtype: .float32)
+    let v = Self.npy("v32.npy", shape: [50, 3], seed: 13, dtype: .float32)
+    let outputOnly = file("o32-\(anchor).npy", ""), weights = file("w32-\(anchor).npy", ""), both = file("o32b-\(anchor).npy", "")
+    let json = try jsonObject(
+      try outputLines(["attention", "--queries", q, "--keys", k, "--values", v, "--anchor", anchor, "--output", outputOnly, "--no-diagnostics", "--json"]),
+      key: "precision")
+    #expect(json["precision"] as? String == "float32")
+    #expect((json["diagnostics"] as? [Any])?.isEmpty == true)
+    _ = try outputLines(["attention", "--queries", q, "--keys", k, "--values", v, "--anchor", anchor, "--weights", weights, "--output", both])
+    let blocked = try NPY.read(outputOnly), formed = try NPY.read(both), w = try NPY.read(weights)
+    #expect(blocked.dtype == .float32 && formed.dtype == .float32 && w.dtype == .float32)
+    #expect(blocked.shape == [40, 3])
+    for (a, b) in zip(blocked.values, formed.values) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+  }
+
+  @Test("Diagnostics are computed with the output alone too (float64)")
+  func outputWithDiagnostics() throws {
+    let output = file("o-diag.npy", "")
+    let json = try jsonObject(
+      try outputLines(["attention", "--queries", Self.q, "--keys", Self.k, "--values", Self.v, "--output", output, "--json"]), key: "diagnostics")
+    #expect(json["precision"] as? String == "float64")
+    #expect((json["diagnostics"] as? [[String: Any]])?.count == 2)
   }
 }

@@ -82,7 +82,7 @@ struct StudyCommandTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-cli-\(model)-\(getpid())").path
     let lines = try outputLines([
       "train", Self.data, "--label", "class", "--model", model, "--token-dim", "2", "--epochs", "20", "--save", directory, "--json",
-    ])
+    ] + (model == "pretrained" ? ["--study-settings"] : []))  // the study's settings: this toy set has 32 training instances
     let json = try jsonObject(lines, key: "pointAccuracy")
     #expect(json["model"] as? String == model)
     #expect((json["accuracy"] as? Double ?? 0) >= 0.9)

@@ -82,8 +82,8 @@ struct CSVTests {
   static let malformed: [(String, CSVReadOptions, String)] = [
     ("a,b\n1,2\n3\n", .init(), "<text>, line 3: has 1 fields where the first row has 2"),
     ("a,b\n1,2\n3,x7\n", .init(), "<text>, line 3, column 2 (b): \"x7\" is not a number"),
-    ("a,b\n1,\n", .init(), "<text>, line 2, column 2 (b): the value is missing (use --drop-invalid to skip such rows)"),
-    ("a,b\n1,NA\n", .init(), "<text>, line 2, column 2 (b): \"NA\" marks a missing value (use --drop-invalid to skip such rows)"),
+    ("a,b\n1,\n", .init(), "<text>, line 2, column 2 (b): the value is missing"),
+    ("a,b\n1,NA\n", .init(), "<text>, line 2, column 2 (b): \"NA\" marks a missing value"),
     ("a,b\n1,1e999\n", .init(), "<text>, line 2, column 2 (b): \"1e999\" is not a finite number"),
     ("a,b\n1,\"2\n", .init(), "<text>, line 2, column 2: a quoted field is not closed"),
     ("a,b\n1,2\n", .init(label: .name("y")), "<text>, line 1: has no column \"y\"; columns: a, b"),
@@ -92,7 +92,7 @@ struct CSVTests {
     ("a,b\n", .init(), "<text>: holds no data rows"),
     ("\n\n", .init(), "<text>: holds no data rows"),
     ("", .init(), "<text>: holds no data rows"),
-    ("a,y\n1,\n", .init(label: .name("y")), "<text>, line 2, column 2 (y): the value is missing (use --drop-invalid to skip such rows)"),
+    ("a,y\n1,\n", .init(label: .name("y")), "<text>, line 2, column 2 (y): the value is missing"),
   ]
 
   @Test("Malformed input gives a precise error", arguments: malformed)

@@ -1,6 +1,7 @@
 import OTKitCore
 import Testing
 
+import OTKitAutograd
 @testable import OTKitNeural
 
 /// Checks reverse-mode gradients against central finite differences.

@@ -2,6 +2,7 @@ import Foundation
 import OTKitCore
 import Testing
 
+import OTKitAutograd
 @testable import OTKitNeural
 
 /// A two-class problem: points around (-2, 0) and (2, 0) in the plane, plus noise features.

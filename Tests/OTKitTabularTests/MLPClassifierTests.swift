@@ -2,18 +2,20 @@ import Foundation
 import OTKitTestSupport
 import OTKitCore
 import OTKitData
+import OTKitAutograd
 import OTKitNeural
 import Testing
 
 @testable import OTKitTabular
 
 /// `../shared/data/beed.csv`, when the shared folder is beside the project.
-let beedPath: String? = {
-  var url = URL(fileURLWithPath: #filePath)
-  for _ in 0..<4 { url.deleteLastPathComponent() }
-  let path = url.appendingPathComponent("shared/data/beed.csv").path
-  return FileManager.default.fileExists(atPath: path) ? path : nil
-}()
+/// The BEED data set beside the repository (skipped with a printed notice when absent).
+let beedPath = TestConditions.beedPath
+
+/// The BEED tests need the data set.
+let beedPresent = ConditionTrait.enabled(if: beedPath != nil, Comment(rawValue: TestConditions.beedReason))
+/// Heavy accuracy checks run in optimized builds (CI's `swift test -c release`).
+let heavy = ConditionTrait.enabled(if: TestConditions.heavy, Comment(rawValue: TestConditions.heavyReason))
 
 func temporaryDirectory(_ name: String) -> String {
   TemporaryFiles.removeAtExit()
@@ -24,7 +26,7 @@ func temporaryDirectory(_ name: String) -> String {
 
 @Suite("MLP classifier")
 struct MLPClassifierTests {
-  @Test("BEED, 80/20 stratified, seed 0: the issue's accuracy thresholds", .enabled(if: beedPath != nil), arguments: [(2, 0.99), (4, 0.94)])
+  @Test("BEED, 80/20 stratified, seed 0: the issue's accuracy thresholds", beedPresent, heavy, arguments: [(2, 0.99), (4, 0.94)])
   func beed(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let data = try LabeledData(table: table, file: beedPath!, classes: classes)

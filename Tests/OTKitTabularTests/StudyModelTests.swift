@@ -1,6 +1,8 @@
 import Foundation
 import OTKitCore
 import OTKitData
+import OTKitAttention
+import OTKitAutograd
 import OTKitNeural
 import Testing
 
@@ -14,7 +16,7 @@ struct StudyModelTests {
   }
 
   static func fastTransformer(pretrained: Bool = false) -> TransformerSettings {
-    var s = TransformerSettings()
+    var s = TransformerSettings.study
     s.epochs = 60
     s.pretrained = pretrained
     s.pretrainEpochs = 60
@@ -107,7 +109,7 @@ struct StudyModelTests {
     #expect(throws: TabularModelError.self) { try OTClassifier(settings: settings).fit(train) }
     settings.dummies = ClassGaussians(means: [[0, 0], [1, 1]], covariances: [Matrix([[1, 2], [2, 1]]), Matrix([[1, 0], [0, 1]])])
     #expect(throws: TabularModelError.self) { try OTClassifier(settings: settings).fit(train) }
-    var feature = TransformerSettings()
+    var feature = TransformerSettings.study
     feature.layout = .feature
     #expect(throws: TabularModelError.self) { try TabularTransformer(settings: feature).fit(train, trace: true) }
   }
@@ -145,7 +147,7 @@ struct StudyModelTests {
   @Test("A transformer with a transport anchor trains, saves and loads with its anchor", arguments: [AttentionAnchor.sparsemax, .sinkhorn(SinkhornAnchorSettings(iterations: 3))])
   func anchoredTransformer(anchor: AttentionAnchor) throws {
     let (train, test) = ClassGaussians.study(classes: 2, separation: 3).simulate(instances: 20, tokens: 6, seed: 3).alternatingSplit()
-    var settings = TransformerSettings()
+    var settings = TransformerSettings.study
     settings.epochs = 8
     settings.heads = 2
     settings.anchor = anchor
@@ -160,7 +162,7 @@ struct StudyModelTests {
     #expect(try loaded.predictProbabilities(rows) == (try model.predictProbabilities(test)))
   }
 
-  @Test("BEED, 80/20 stratified, seed 0: OT classifier accuracy thresholds", .enabled(if: beedPath != nil), arguments: [(2, 0.995), (3, 0.97), (4, 0.95)])
+  @Test("BEED, 80/20 stratified, seed 0: OT classifier accuracy thresholds", beedPresent, heavy, arguments: [(2, 0.995), (3, 0.97), (4, 0.95)])
   func beedOT(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let (train, test) = try LabeledData(table: table, file: beedPath!, classes: classes).split(testFraction: 0.2, seed: 0)
@@ -170,44 +172,13 @@ struct StudyModelTests {
     #expect(accuracy >= threshold, "\(classes) classes: \(accuracy)")
   }
 
-  @Test("BEED, 80/20 stratified, seed 0: transformer accuracy thresholds (the study's BEED settings)", .enabled(if: beedPath != nil), arguments: [(2, 0.99), (4, 0.93)])
+  @Test("BEED, 80/20 stratified, seed 0: transformer accuracy thresholds (the default settings, the study's BEED ones)", beedPresent, heavy, arguments: [(2, 0.99), (4, 0.93)])
   func beedTransformer(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let (train, test) = try LabeledData(table: table, file: beedPath!, classes: classes).split(testFraction: 0.2, seed: 0)
-    let model = TabularTransformer(settings: Study.RealSettings().transformer)
+    let model = TabularTransformer(settings: TransformerSettings())
     try model.fit(try SequenceData(train))
     let accuracy = try model.evaluate(try SequenceData(test)).accuracy
     #expect(accuracy >= threshold, "\(classes) classes: \(accuracy)")
-  }
-
-  @Test("The study runner: summaries with means, deviations and the OT metrics")
-  func studyRunner() throws {
-    var settings = Study.SyntheticSettings()
-    settings.classes = [2]
-    settings.separations = [3]
-    settings.repetitions = 2
-    settings.transformer.epochs = 10
-    settings.transformer.pretrainEpochs = 10
-    settings.ot.epochs = 10
-    var calls = 0
-    let (runs, examples) = try Study.synthetic(settings, keepExamples: 3) { done, total, _ in
-      calls += 1
-      #expect(done <= total)
-    }
-    #expect(runs.count == 6 && calls == 6)
-    #expect(examples.count == 3 && examples[0].outcome.recorder != nil)
-    let summaries = Study.summarize(runs)
-    #expect(summaries.map(\.model) == ["transformer", "pretrained", "ot"])
-    #expect(summaries.allSatisfy { $0.runs == 2 && $0.gaussDist == 6 })
-    #expect(summaries[0].metrics["optimality"] != nil && summaries[2].metrics.isEmpty)
-    #expect(MeanDeviation([1, 2, 3]) == MeanDeviation(mean: 2, deviation: 1))
-  }
-}
-
-extension MeanDeviation {
-  init(mean: Double, deviation: Double) {
-    self.init([])
-    self.mean = mean
-    self.deviation = deviation
   }
 }

@@ -33,6 +33,13 @@ func readmeExample() throws {
   // Small epsilon: Sinkhorn-Newton-Sparse converges where Sinkhorn crawls.
   let small = try TransportProblem(source: x.rows(0..<60), target: y.rows(0..<60))
   let newton = SinkhornNewtonSparse(epsilon: .relative(0.002, to: .max), tolerance: 1e-10).solve(small)
+
+  // One call for every solver, as POT's ot.solve; any ground cost (a CostFunction) works with all.
+  let auto = try OT.solve(problem)                                        // network simplex here
+  let cosine = try OT.solve(source: x, target: y, cost: .cosine,
+                            options: SolveOptions(epsilon: .relative(0.05, to: .max)))  // Sinkhorn
+  print(auto.summary, cosine.summary)
+  #expect(auto.method == .exact && auto.cost == result.cost && cosine.method == .sinkhorn && cosine.status == .converged)
   #expect(result.status == .optimal && assignment.status == .optimal && w2 >= 0)
   #expect(entropic.status == .converged && pv.count == 200 && grads.sourceWeights.count == 200)
   #expect(divergence.value >= 0 && newton.status == .converged)

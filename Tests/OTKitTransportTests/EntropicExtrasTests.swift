@@ -85,7 +85,7 @@ struct EntropicExtrasTests {
     let plain = Sinkhorn(epsilon: .relative(0.005, to: .max), tolerance: 1e-10, maxIterations: 20_000).solve(problem)
     #expect(newton.status == .converged)
     #expect(newton.marginalError <= 1e-10)
-    #expect(newton.method == "sns")
+    #expect(newton.method == .sns)
     if plain.status == .converged {
       #expect(abs(newton.cost - plain.cost) < 1e-7 * plain.cost)
       #expect(newton.iterations * 10 <= plain.iterations, "SNS \(newton.iterations), Sinkhorn \(plain.iterations)")

@@ -1,0 +1,66 @@
+import OTKitCore
+
+/// The anchor that turns the Gibbs kernel `exp(S)` of a score matrix into attention weights
+/// (Sander, Ablin, Blondel and Peyré, "Sinkformers", AISTATS 2022; Peters, Niculae and
+/// Martins, "Sparse sequence-to-sequence models", ACL 2019): each is a transport problem.
+///
+/// Each case names one ``AnchorRule`` (``rule``), which holds the math; this enum is the
+/// serializable choice (model files, the command line). "alpha = 2 is sparsemax" is decided
+/// here, in ``rule``, and nowhere else.
+public enum AttentionAnchor: Sendable, Equatable, Codable {
+  /// Row normalization: one-sided entropic OT.
+  case softmax
+  /// Row and column normalizations: two-sided entropic OT (a doubly stochastic plan for
+  /// uniform masses).
+  case sinkhorn(SinkhornAnchorSettings)
+  /// The Euclidean projection onto the simplex: quadratically regularized, sparse.
+  case sparsemax
+  /// Tsallis-regularized, sparse; alpha = 1.5 by exact sorting, other `alpha > 1` by
+  /// bisection (alpha = 2 is sparsemax).
+  case entmax(alpha: Double)
+  /// The elementwise square of the orthogonal factor of `S = Q R` (square scores only).
+  case orthostochastic
+
+  /// The command-line name.
+  public var name: String {
+    switch self {
+    case .softmax: "softmax"
+    case .sinkhorn: "sinkhorn"
+    case .sparsemax: "sparsemax"
+    case .entmax: "entmax"
+    case .orthostochastic: "orthostochastic"
+    }
+  }
+
+  /// The rule that computes this anchor.
+  public var rule: any AnchorRule {
+    switch self {
+    case .softmax: SoftmaxAnchor()
+    case .sinkhorn(let settings): SinkhornAnchor(settings: settings)
+    case .sparsemax: SparsemaxAnchor()
+    case .entmax(let alpha): alpha == 2 ? SparsemaxAnchor() : EntmaxAnchor(alpha: alpha)
+    case .orthostochastic: OrthostochasticAnchor()
+    }
+  }
+
+  /// The weights of a score matrix (already divided by the temperature) and what the
+  /// backward pass needs.
+  ///
+  /// - Complexity: `O(n m)` for the row anchors (plus sorting the candidates), `O(k n m)`
+  ///   for `k` Sinkhorn iterations, `O(n^3)` for the orthostochastic anchor.
+  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
+    var (weights, record) = rule.forward(scores)
+    record.anchor = self
+    return (weights, record)
+  }
+
+  /// The gradient with respect to the scores, given the gradient with respect to the
+  /// weights.
+  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient g: Matrix<Double>) -> Matrix<Double> {
+    rule.backward(scores: scores, record: record, gradient: g)
+  }
+
+  /// The weights of scores in their own precision (the orthostochastic anchor and the
+  /// entmax bisection compute in `Double`).
+  public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { rule.weights(scores) }
+}

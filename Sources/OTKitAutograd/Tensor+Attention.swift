@@ -1,0 +1,108 @@
+import OTKitAttention
+import OTKitCore
+
+/// Fused multi-head scaled dot-product attention as one tape operation.
+///
+/// `queries`, `keys` and `values` hold `instances * tokens` rows; the tokens of an instance
+/// attend to each other. The score of head `h` is `scale * q k^T` on the `h`-th block of
+/// `keySize` columns; the weights are its row softmax (the one-sided entropic OT anchor;
+/// `../shared/specs/attention-as-transport.md`, section 1).
+///
+/// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))`.
+public func multiHeadAttention(
+  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, scale: Double? = nil
+) -> Tensor {
+  precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
+  precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
+  let shape = Kernels.AttentionShape(
+    instances: queries.rows / tokens, tokens: tokens, heads: heads,
+    keySize: queries.columns / heads, valueSize: values.columns / heads)
+  let s = scale ?? 1 / Double(shape.keySize).squareRoot()
+  let (output, weights) = Kernels.multiHeadAttention(
+    queries: queries.value, keys: keys.value, values: values.value, shape: shape, scale: s)
+  let record = AttentionRecord(
+    tokens: tokens, heads: heads, keySize: shape.keySize, valueSize: shape.valueSize, scale: s,
+    weights: weights)
+  return queries.graph.record(.attention(record), inputs: [queries, keys, values], value: output)
+}
+
+/// The attention weights of the last forward pass of a fused attention tensor, `instances x
+/// heads x tokens x tokens` in row-major order, or `nil` for another tensor or a graph that
+/// does not record.
+public func attentionWeights(of tensor: Tensor) -> [Double]? {
+  guard tensor.node >= 0, case .attention(let record) = tensor.graph.nodes[tensor.node].operation else { return nil }
+  return record.weights
+}
+
+/// Multi-head attention with any anchor as one tape operation: for every instance and
+/// head, `weights = anchor(scale * q k^T)` and the output `weights v`, heads side by side.
+/// The backward pass runs the anchor's rule block by block.
+///
+/// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))` plus the anchor.
+public func anchoredMultiHeadAttention(
+  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, anchor: AttentionAnchor, scale: Double? = nil
+) -> Tensor {
+  precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
+  precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
+  let (dk, dv) = (queries.columns / heads, values.columns / heads)
+  let s = scale ?? 1 / Double(dk).squareRoot()
+  let instances = queries.rows / tokens
+  var output = Matrix<Double>(rows: queries.rows, columns: values.columns)
+  var records: [AnchorRecord] = []
+  records.reserveCapacity(instances * heads)
+  for b in 0..<instances {
+    let rows = (b * tokens)..<((b + 1) * tokens)
+    for h in 0..<heads {
+      let q = queries.value.rows(rows).columns((h * dk)..<((h + 1) * dk))
+      let k = keys.value.rows(rows).columns((h * dk)..<((h + 1) * dk))
+      let v = values.value.rows(rows).columns((h * dv)..<((h + 1) * dv))
+      let (weights, record) = anchor.forward(Matrix.product(q, k, transposeB: true) * s)
+      let out = Matrix.product(weights, v)
+      for i in 0..<tokens { for c in 0..<dv { output[b * tokens + i, h * dv + c] = out[i, c] } }
+      records.append(record)
+    }
+  }
+  let record = AnchoredAttentionRecord(tokens: tokens, heads: heads, scale: s, anchor: anchor, blocks: records)
+  return queries.graph.record(.anchoredAttention(record), inputs: [queries, keys, values], value: output)
+}
+
+/// What the anchored multi-head attention keeps for its backward pass.
+struct AnchoredAttentionRecord {
+  var tokens: Int
+  var heads: Int
+  var scale: Double
+  var anchor: AttentionAnchor
+  /// One record per instance and head, instance-major.
+  var blocks: [AnchorRecord]
+
+  /// The gradients of the queries, keys and values.
+  func backward(queries: Matrix<Double>, keys: Matrix<Double>, values: Matrix<Double>, gradient g: Matrix<Double>) -> [Matrix<Double>] {
+    let (dk, dv) = (queries.columns / heads, values.columns / heads)
+    var dq = Matrix<Double>(rows: queries.rows, columns: queries.columns)
+    var dkey = Matrix<Double>(rows: keys.rows, columns: keys.columns)
+    var dval = Matrix<Double>(rows: values.rows, columns: values.columns)
+    for b in 0..<(queries.rows / tokens) {
+      let rows = (b * tokens)..<((b + 1) * tokens)
+      for h in 0..<heads {
+        let record = blocks[b * heads + h]
+        let q = queries.rows(rows).columns((h * dk)..<((h + 1) * dk))
+        let k = keys.rows(rows).columns((h * dk)..<((h + 1) * dk))
+        let v = values.rows(rows).columns((h * dv)..<((h + 1) * dv))
+        let go = g.rows(rows).columns((h * dv)..<((h + 1) * dv))
+        let dw = Matrix.product(go, v, transposeB: true)
+        let dvBlock = Matrix.product(record.weights, go, transposeA: true)
+        let ds = anchor.backward(scores: Matrix.product(q, k, transposeB: true) * scale, record: record, gradient: dw) * scale
+        let dqBlock = Matrix.product(ds, k)
+        let dkBlock = Matrix.product(ds, q, transposeA: true)
+        for i in 0..<tokens {
+          for c in 0..<dk {
+            dq[b * tokens + i, h * dk + c] = dqBlock[i, c]
+            dkey[b * tokens + i, h * dk + c] = dkBlock[i, c]
+          }
+          for c in 0..<dv { dval[b * tokens + i, h * dv + c] = dvBlock[i, c] }
+        }
+      }
+    }
+    return [dq, dkey, dval]
+  }
+}

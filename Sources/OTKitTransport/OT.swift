@@ -1,0 +1,125 @@
+import OTKitCore
+
+/// The settings of a one-call solve; each applies to the methods named.
+public struct SolveOptions: Sendable {
+  /// The entropic regularization (`sinkhorn`, `sns`; with ``TransportMethod/auto`` it
+  /// selects Sinkhorn, as POT's `ot.solve` does with `reg`).
+  public var epsilon: Epsilon?
+  /// The tolerance on the L1 marginal error relative to the total mass (entropic methods;
+  /// see ``TransportSolution``).
+  public var tolerance: Double
+  /// The most pivots (network simplex) or iterations (entropic methods); `nil`: each
+  /// solver's default.
+  public var maxIterations: Int?
+  /// Epsilon scaling (`sinkhorn`).
+  public var epsilonScaling: EpsilonScaling?
+  /// Iterate in `Float` (`sinkhorn`).
+  public var useFloat: Bool
+  /// Online costs (`sinkhorn`): `nil` decides from the size.
+  public var online: Bool?
+
+  public init(
+    epsilon: Epsilon? = nil, tolerance: Double = 1e-9, maxIterations: Int? = nil,
+    epsilonScaling: EpsilonScaling? = nil, useFloat: Bool = false, online: Bool? = nil
+  ) {
+    self.epsilon = epsilon
+    self.tolerance = tolerance
+    self.maxIterations = maxIterations
+    self.epsilonScaling = epsilonScaling
+    self.useFloat = useFloat
+    self.online = online
+  }
+}
+
+/// A solve that cannot start: the settings do not fit the method or the problem.
+public enum SolveError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// An entropic method was asked for without an epsilon.
+  case missingEpsilon(TransportMethod)
+  /// A setting that the method does not take (`useFloat` with `sns`, say).
+  case unsupportedSetting(String, method: TransportMethod)
+
+  public var description: String {
+    switch self {
+    case .missingEpsilon(let method): "the \(method.solverName) solver needs an epsilon"
+    case .unsupportedSetting(let setting, let method): "\(setting) does not apply to the \(method.solverName) solver"
+    }
+  }
+}
+
+/// One call for every transport solver, as POT's `ot.solve`.
+///
+/// ```swift
+/// let problem = try TransportProblem(source: x, target: y)
+/// let exact = try OT.solve(problem)                                   // auto: 1-D, assignment or network simplex
+/// let entropic = try OT.solve(problem, options: .init(epsilon: .relative(0.01, to: .max)))
+/// print(exact.cost, entropic.cost, entropic.status)
+/// ```
+public enum OT {
+  /// The method ``TransportMethod/auto`` picks: Sinkhorn when an epsilon is given; else the
+  /// 1-D solver for one-dimensional points (any cost but the cosine), the assignment solver
+  /// for uniform weights with `n == m`, and the network simplex otherwise.
+  public static func chooseMethod(for problem: TransportProblem, epsilon: Epsilon? = nil) -> TransportMethod {
+    if epsilon != nil { return .sinkhorn }
+    if let cloud = problem.pointCloud, cloud.dimension == 1, cloud.groundCost.hasOneDimensionalSolver { return .oneDimensional }
+    if problem.isUniformSquare { return .assignment }
+    return .exact
+  }
+
+  /// The solver of a method (``TransportMethod/auto`` resolved first) with the options.
+  ///
+  /// - Throws: ``SolveError`` when the options do not fit the method.
+  public static func solver(
+    for method: TransportMethod, problem: TransportProblem, options: SolveOptions = .init()
+  ) throws -> any TransportSolver {
+    let method = method == .auto ? chooseMethod(for: problem, epsilon: options.epsilon) : method
+    if method.isEntropic && options.epsilon == nil { throw SolveError.missingEpsilon(method) }
+    if method != .sinkhorn {
+      if options.useFloat { throw SolveError.unsupportedSetting("useFloat", method: method) }
+      if options.epsilonScaling != nil { throw SolveError.unsupportedSetting("epsilonScaling", method: method) }
+    }
+    switch method {
+    case .auto, .exact:
+      var solver = NetworkSimplex()
+      if let limit = options.maxIterations { solver.maxIterations = limit }
+      return solver
+    case .assignment: return AssignmentSolver()
+    case .oneDimensional: return OneDimensionalTransport()
+    case .sinkhorn:
+      return Sinkhorn(
+        epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
+        scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
+    case .sns:
+      var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
+      if let limit = options.maxIterations { solver.maxIterations = limit }
+      return solver
+    }
+  }
+
+  /// Solves `problem` with `method` (default: ``chooseMethod(for:epsilon:)``).
+  ///
+  /// The result's ``TransportSolution/status`` says how the solver ended; cast it to
+  /// ``TransportResult`` (exact methods: sparse plan, certificate) or ``EntropicResult``
+  /// (entropic methods: lazy plan, regularized cost, gradients) for the rest.
+  ///
+  /// - Throws: ``SolveError`` for options that do not fit the method;
+  ///   ``TransportProblemError`` when the method cannot take the problem (the assignment
+  ///   solver on non-uniform weights, the 1-D solver on points of dimension 2).
+  /// - Complexity: the chosen solver's.
+  public static func solve(
+    _ problem: TransportProblem, method: TransportMethod = .auto, options: SolveOptions = .init()
+  ) throws -> any TransportSolution {
+    try solver(for: method, problem: problem, options: options).solution(of: problem)
+  }
+
+  /// Solves the problem between two point clouds (uniform weights unless given).
+  ///
+  /// - Throws: ``TransportProblemError`` for invalid data, ``SolveError`` as above.
+  public static func solve(
+    source: Matrix<Double>, target: Matrix<Double>, sourceWeights: [Double]? = nil, targetWeights: [Double]? = nil,
+    cost: GroundCost = .squaredEuclidean, method: TransportMethod = .auto, options: SolveOptions = .init()
+  ) throws -> any TransportSolution {
+    let problem = try TransportProblem(
+      source: source, target: target, sourceWeights: sourceWeights, targetWeights: targetWeights, cost: cost)
+    return try solve(problem, method: method, options: options)
+  }
+}

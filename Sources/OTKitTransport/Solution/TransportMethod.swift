@@ -1,0 +1,32 @@
+/// A transport solver, by the name the command line and the JSON output use.
+public enum TransportMethod: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+  /// Choose from the problem (``OT/chooseMethod(for:epsilon:)``).
+  case auto
+  /// The network simplex (``NetworkSimplex``), any weights.
+  case exact
+  /// The assignment solver (``AssignmentSolver``): uniform weights, `n == m`.
+  case assignment
+  /// The 1-D monotone coupling (``OneDimensionalTransport``).
+  case oneDimensional = "1d"
+  /// Log-domain Sinkhorn (``Sinkhorn``).
+  case sinkhorn
+  /// Sinkhorn-Newton-Sparse (``SinkhornNewtonSparse``).
+  case sns
+
+  public var description: String { rawValue }
+
+  /// Whether the method solves the entropic problem (needs an epsilon).
+  public var isEntropic: Bool { self == .sinkhorn || self == .sns }
+
+  /// A name for people: "network simplex", "log-domain Sinkhorn", ...
+  public var solverName: String {
+    switch self {
+    case .auto: "automatic choice"
+    case .exact: "network simplex"
+    case .assignment: "Jonker-Volgenant assignment"
+    case .oneDimensional: "1-D monotone coupling"
+    case .sinkhorn: "log-domain Sinkhorn"
+    case .sns: "Sinkhorn-Newton-Sparse"
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import OTKitCore
+
+/// How a solver ended.
+public enum SolverStatus: String, Sendable, Codable, CustomStringConvertible {
+  /// An exact solver proved optimality: no improving move is left.
+  case optimal
+  /// An iterative solver met its tolerance.
+  case converged
+  /// The iteration limit was reached first; the result is feasible but not proved optimal
+  /// (exact solvers) or not within tolerance (iterative solvers).
+  case iterationLimit
+  /// The problem has no feasible plan (exact solvers).
+  case infeasible
+  /// A non-finite value appeared; the result holds the last finite state.
+  case diverged
+  /// The iterations met the tolerance, but the returned plan, evaluated in the working
+  /// precision, misses it: the tolerance is below that precision's floor (`Float`
+  /// potentials carry about `1e-6` relative error).
+  case stalled
+
+  public var description: String { rawValue }
+
+  /// Whether the result can be trusted as the solution asked for.
+  public var isSuccess: Bool { self == .optimal || self == .converged }
+}
+
+/// A transport plan stored as its non-zero entries.
+public struct SparsePlan: Sendable, Equatable {
+  /// The number of source points (rows).
+  public let n: Int
+  /// The number of target points (columns).
+  public let m: Int
+  /// The row of each entry.
+  public private(set) var rows: [Int]
+  /// The column of each entry.
+  public private(set) var columns: [Int]
+  /// The mass of each entry.
+  public private(set) var masses: [Double]
+
+  public init(n: Int, m: Int, rows: [Int] = [], columns: [Int] = [], masses: [Double] = []) {
+    precondition(rows.count == columns.count && rows.count == masses.count)
+    self.n = n
+    self.m = m
+    self.rows = rows
+    self.columns = columns
+    self.masses = masses
+  }
+
+  /// Adds an entry.
+  public mutating func append(row: Int, column: Int, mass: Double) {
+    rows.append(row)
+    columns.append(column)
+    masses.append(mass)
+  }
+
+  /// The number of stored entries.
+  public var nonZeroCount: Int { masses.count }
+
+  /// The plan as a dense `n x m` matrix.
+  public func dense() -> Matrix<Double> {
+    var p = Matrix<Double>(rows: n, columns: m)
+    for k in 0..<masses.count { p[rows[k], columns[k]] += masses[k] }
+    return p
+  }
+
+  /// The row sums (the plan's first marginal).
+  public func rowSums() -> [Double] {
+    var s = [Double](repeating: 0, count: n)
+    for k in 0..<masses.count { s[rows[k]] += masses[k] }
+    return s
+  }
+
+  /// The column sums (the plan's second marginal).
+  public func columnSums() -> [Double] {
+    var s = [Double](repeating: 0, count: m)
+    for k in 0..<masses.count { s[columns[k]] += masses[k] }
+    return s
+  }
+
+  /// `<P, C>`.
+  public func cost(_ c: Matrix<Double>) -> Double {
+    var total = 0.0
+    for k in 0..<masses.count { total += masses[k] * c[rows[k], columns[k]] }
+    return total
+  }
+}
+
+/// The outcome of an exact transport solver.
+public struct TransportResult: Sendable {
+  /// The solver that produced it (`exact`, `assignment`, `1d`).
+  public var method: TransportMethod
+  /// How the solver ended.
+  public var status: SolverStatus
+  /// The transport cost `<P, C>`.
+  public var cost: Double
+  /// The plan.
+  public var plan: SparsePlan
+  /// The source potential `f` (dual variable of the source marginal).
+  public var sourcePotential: [Double]
+  /// The target potential `g`; `f_i + g_j <= C_ij` at the optimum.
+  public var targetPotential: [Double]
+  /// Pivots (network simplex), augmentations (assignment) or merge steps (1-D).
+  public var iterations: Int
+  /// The checks of optimality, computed from the plan and the potentials.
+  public var certificate: OptimalityCertificate
+  /// The assignment `target = permutation[source]`, from the assignment solver.
+  public var permutation: [Int]?
+
+  /// The largest absolute error of the plan's marginals.
+  public var marginalError: Double { certificate.marginalError }
+}

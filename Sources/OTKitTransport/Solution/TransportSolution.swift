@@ -1,0 +1,63 @@
+import OTKitCore
+
+/// What every transport solver returns, exact or entropic.
+///
+/// **Tolerance.** Every iterative solver of OTKit stops on one measure: the L1 marginal
+/// error of the returned plan, `|P 1 - a|_1 + |P^T 1 - b|_1`, relative to the total mass.
+/// A result is ``SolverStatus/converged`` only when that measured error (``marginalError``,
+/// absolute) is at most `tolerance * totalMass`. Exact solvers prove optimality instead
+/// (``SolverStatus/optimal``) and report the largest absolute marginal error of their plan.
+public protocol TransportSolution: Sendable, CustomStringConvertible {
+  /// The solver that produced it.
+  var method: TransportMethod { get }
+  /// How the solver ended.
+  var status: SolverStatus { get }
+  /// The linear transport cost `<P, C>`.
+  var cost: Double { get }
+  /// Pivots, augmentations, merge steps or iterations.
+  var iterations: Int { get }
+  /// The plan's marginal error: the largest absolute error (exact solvers) or the L1 error
+  /// `|P 1 - a|_1 + |P^T 1 - b|_1` (entropic solvers).
+  var marginalError: Double { get }
+  /// The source potential `f` (`n` values).
+  var sourcePotential: [Double] { get }
+  /// The target potential `g` (`m` values).
+  var targetPotential: [Double] { get }
+  /// The marginal error after each iteration (empty for exact solvers).
+  var errorHistory: [Double] { get }
+  /// The plan as a dense `n x m` matrix.
+  func densePlan() -> Matrix<Double>
+  /// `P v` for `m` values, without forming a dense plan.
+  func applyPlan(_ v: [Double]) -> [Double]
+}
+
+extension TransportSolution {
+  /// A one-line summary: method, status, cost, iterations and marginal error (never the
+  /// plan or the potentials).
+  public var summary: String {
+    "\(method) (\(method.solverName)): \(status), cost \(cost), \(iterations) iterations, marginal error \(marginalError), n = \(sourcePotential.count), m = \(targetPotential.count)"
+  }
+}
+
+extension TransportResult: TransportSolution {
+  public var errorHistory: [Double] { [] }
+  public func densePlan() -> Matrix<Double> { plan.dense() }
+  public func applyPlan(_ v: [Double]) -> [Double] {
+    precondition(v.count == plan.m, "applyPlan needs \(plan.m) values")
+    var out = [Double](repeating: 0, count: plan.n)
+    for k in 0..<plan.nonZeroCount { out[plan.rows[k]] += plan.masses[k] * v[plan.columns[k]] }
+    return out
+  }
+  /// A one-line summary (see ``TransportSolution/summary``) with the certificate's verdict.
+  public var description: String {
+    "TransportResult(\(summary), plan entries \(plan.nonZeroCount), certificate \(certificate.holds ? "holds" : "fails"))"
+  }
+}
+
+extension EntropicResult: TransportSolution {
+  /// A one-line summary (see ``TransportSolution/summary``) with epsilon and the
+  /// regularized cost.
+  public var description: String {
+    "EntropicResult(\(summary), epsilon \(epsilon), regularized cost \(regularizedCost), \(precision)\(online ? ", online" : ""))"
+  }
+}

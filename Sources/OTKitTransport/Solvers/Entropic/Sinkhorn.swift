@@ -1,0 +1,398 @@
+import OTKitCore
+import RealModule
+
+/// The strength of the entropic regularization.
+public enum Epsilon: Sendable, Equatable, CustomStringConvertible {
+  /// An absolute value.
+  case absolute(Double)
+  /// A multiple of a statistic of the cost matrix (`0.01` of `max C`, say).
+  case relative(Double, to: CostStatistic)
+
+  /// The statistic of the costs a relative epsilon scales.
+  public enum CostStatistic: String, Sendable, CaseIterable {
+    case max, mean, std
+  }
+
+  /// The absolute value on the given costs (a relative epsilon times the statistic).
+  func resolved<T>(on costs: EntropicCosts<T>) -> Double {
+    if case .absolute(let e) = self { return e }
+    return resolved(statistics: costs.statistics())
+  }
+
+  /// The absolute value given the costs' statistics.
+  func resolved(statistics stats: (max: Double, mean: Double, std: Double)) -> Double {
+    switch self {
+    case .absolute(let e): return e
+    case .relative(let factor, let statistic):
+      switch statistic {
+      case .max: return factor * stats.max
+      case .mean: return factor * stats.mean
+      case .std: return factor * stats.std
+      }
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .absolute(let e): "\(e)"
+    case .relative(let e, let statistic): "\(e) x \(statistic.rawValue)(C)"
+    }
+  }
+}
+
+/// Entropic optimal transport by Sinkhorn's algorithm in the log domain.
+///
+/// Solves `min <P, C> + eps KL(P | a b^T)` over plans with marginals `a` and `b`
+/// (Cuturi, "Sinkhorn distances", NeurIPS 2013; Peyré and Cuturi, *Computational Optimal
+/// Transport*, 2019, chapter 4) by alternating the dual updates
+/// `f_i = eps log a_i - eps LSE_j((g_j - C_ij)/eps)` and
+/// `g_j = eps log b_j - eps LSE_i((f_i - C_ij)/eps)`. Each iteration is one streaming pass
+/// over the costs (`SinkhornKernels.sinkhornRowSweep`): one exponential per entry, stabilized by
+/// the previous potentials, with a max-shifted fallback for rows and columns whose sums
+/// leave the safe range, so it neither overflows nor underflows at small `eps`, in `Double`
+/// or `Float`. The marginal error `|P^T 1 - b|_1` comes out of the same pass, so it is
+/// checked after every iteration and recorded in the error history.
+///
+/// The status is honest: ``SolverStatus/converged`` only when the measured marginal error
+/// of the returned plan is within the tolerance, ``SolverStatus/iterationLimit`` otherwise,
+/// ``SolverStatus/diverged`` when a non-finite value appears (the last finite potentials are
+/// returned). Epsilon scaling (``scaling``) solves a decreasing sequence of `eps` with warm
+/// starts; ``initialPotentials`` warm-starts a single solve.
+///
+/// - Complexity: `O(n m)` per iteration; memory `O(n m)` for a stored cost matrix, or
+///   `O(n + m)` with online costs (``online``), computed from the point clouds row by row.
+public struct Sinkhorn: Sendable {
+  public var epsilon: Epsilon
+  /// The tolerance on the L1 marginal error, relative to the total mass.
+  public var tolerance: Double
+  public var maxIterations: Int
+  /// Epsilon scaling: `nil` for a single solve at `epsilon`.
+  public var scaling: EpsilonScaling?
+  /// Iterate in `Float` instead of `Double` (half the memory traffic; tolerances below
+  /// about `1e-6` are then out of reach and end with ``SolverStatus/iterationLimit``).
+  public var useFloat: Bool
+  /// `true`: compute costs on the fly from the point clouds; `false`: store the cost
+  /// matrix; `nil`: online when the matrix is not built yet and would hold more than
+  /// ``denseLimit`` entries.
+  public var online: Bool?
+  /// The largest cost matrix stored when ``online`` is `nil`.
+  public var denseLimit: Int
+  /// Potentials `(f, g)` to start from (a previous result's, say).
+  public var initialPotentials: (f: [Double], g: [Double])?
+  /// `.auto`: switch to the faster kernel-domain iterations once the log-domain ones are
+  /// stable and the costs are stored; `.log`: stay in the log domain.
+  public var domain: Domain = .auto
+
+  /// Where the iterations run.
+  public enum Domain: String, Sendable, CaseIterable {
+    case auto, log
+  }
+
+  public init(
+    epsilon: Epsilon, tolerance: Double = 1e-9, maxIterations: Int = 10_000,
+    scaling: EpsilonScaling? = nil, useFloat: Bool = false, online: Bool? = nil,
+    denseLimit: Int = 100_000_000, initialPotentials: (f: [Double], g: [Double])? = nil
+  ) {
+    self.epsilon = epsilon
+    self.tolerance = tolerance
+    self.maxIterations = maxIterations
+    self.scaling = scaling
+    self.useFloat = useFloat
+    self.online = online
+    self.denseLimit = denseLimit
+    self.initialPotentials = initialPotentials
+  }
+
+  /// Solves the entropic problem.
+  public func solve(_ problem: TransportProblem) -> EntropicResult {
+    useFloat ? run(problem, Float.self) : run(problem, Double.self)
+  }
+
+  /// The absolute epsilon this solver uses on `problem`.
+  public func absoluteEpsilon(for problem: TransportProblem) -> Double {
+    if case .absolute(let e) = epsilon { return e }
+    return epsilon.resolved(on: EntropicCosts<Double>.make(problem, online: online, denseLimit: denseLimit))
+  }
+
+  func run<T: MatrixScalar>(_ problem: TransportProblem, _: T.Type) -> EntropicResult {
+    let costs = EntropicCosts<T>.make(problem, online: online, denseLimit: denseLimit)
+    // One pass over the costs serves both a relative epsilon and the scaling's diameter.
+    let statistics = scaling != nil ? costs.statistics() : nil
+    let eps = statistics.map { epsilon.resolved(statistics: $0) } ?? epsilon.resolved(on: costs)
+    precondition(eps > 0 && eps.isFinite, "Sinkhorn needs a positive finite epsilon, got \(eps)")
+    var state = SinkhornState<T>(
+      costs: costs, a: problem.sourceWeights, b: problem.targetWeights,
+      f: initialPotentials?.f, g: initialPotentials?.g, kernelDomain: domain == .auto)
+    var history: [Double] = []
+    var iterations = 0
+    var status = SolverStatus.iterationLimit
+    if let scaling {
+      let diameter = statistics!.max
+      for stageEpsilon in scaling.schedule(from: max(diameter, eps), to: eps).dropLast() {
+        let stage = state.iterate(
+          epsilon: T(stageEpsilon), tolerance: scaling.stageTolerance * problem.totalMass,
+          maxIterations: min(scaling.iterationsPerStage, maxIterations - iterations),
+          history: &history)
+        iterations += stage.iterations
+        if stage.status == .diverged {
+          status = .diverged
+          break
+        }
+      }
+    }
+    if status != .diverged {
+      let last = state.iterate(
+        epsilon: T(eps), tolerance: tolerance * problem.totalMass,
+        maxIterations: max(0, maxIterations - iterations), history: &history)
+      iterations += last.iterations
+      status = last.status
+    }
+    let plan = PotentialPlan(costs: costs, f: state.f, g: state.g, epsilon: T(eps))
+    var result = EntropicResult(
+      method: .sinkhorn, status: status, plan: plan, a: problem.sourceWeights,
+      b: problem.targetWeights, iterations: iterations, errorHistory: history)
+    // Converged means the returned plan's measured error is within the tolerance.
+    if result.status == .converged && !(result.marginalError <= tolerance * problem.totalMass) {
+      result.status = .stalled
+    }
+    return result
+  }
+}
+
+/// A decreasing schedule of epsilons, `eps_t = max(eps_0 decay^t, eps)`, from the cost
+/// diameter (`max C`) down to the target, each stage warm-starting the next.
+public struct EpsilonScaling: Sendable, Equatable {
+  /// The factor between stages, in `(0, 1)`.
+  public var decay: Double
+  /// The most iterations of one stage before the next.
+  public var iterationsPerStage: Int
+  /// The marginal error (relative to the mass) at which a stage ends early.
+  public var stageTolerance: Double
+
+  public init(decay: Double = 0.5, iterationsPerStage: Int = 100, stageTolerance: Double = 1e-3) {
+    precondition(decay > 0 && decay < 1, "epsilon scaling needs a decay in (0, 1)")
+    self.decay = decay
+    self.iterationsPerStage = iterationsPerStage
+    self.stageTolerance = stageTolerance
+  }
+
+  /// The epsilons from `start` down to `target` (the last one is `target`).
+  public func schedule(from start: Double, to target: Double) -> [Double] {
+    var values: [Double] = []
+    var e = start
+    while e > target {
+      values.append(e)
+      e *= decay
+    }
+    values.append(target)
+    return values
+  }
+}
+
+/// The potentials and buffers of a Sinkhorn run in precision `T`.
+///
+/// Iterations start in the log domain (one exponential per entry, stabilized by the
+/// current potentials). With ``kernelDomain`` set and stored costs, once two log-domain
+/// sweeps have needed no max-shifted fallback, the stabilized kernel
+/// `K_ij = exp((f_i + g_j - C_ij)/eps)` is formed once and the iterations continue as
+/// scalings `u = a / (K v)`, `v = b / (K^T u)` (one fused memory-bound pass each, no
+/// exponentials). The scalings are absorbed into the potentials (and `K` rebuilt) when
+/// they leave `[1e-100, 1e100]` (`[1e-15, 1e15]` in `Float`), and a row or column sum that
+/// underflows sends the run back to the log domain (Schmitzer, "Stabilized sparse scaling
+/// algorithms for entropy regularized transport problems", SIAM J. Sci. Comput. 41(3), 2019).
+struct SinkhornState<T: MatrixScalar> {
+  let costs: EntropicCosts<T>
+  let a: [T]
+  let b: [T]
+  var f: [T]
+  var g: [T]
+  /// Use the kernel domain when the costs are stored.
+  var kernelDomain: Bool
+
+  init(costs: EntropicCosts<T>, a: [Double], b: [Double], f: [Double]?, g: [Double]?, kernelDomain: Bool) {
+    self.costs = costs
+    self.a = a.map { T($0) }
+    self.b = b.map { T($0) }
+    self.f = f.map { $0.map { T($0) } } ?? [T](repeating: 0, count: a.count)
+    self.g = g.map { $0.map { T($0) } } ?? [T](repeating: 0, count: b.count)
+    for j in 0..<b.count where b[j] == 0 { self.g[j] = -.infinity }
+    self.kernelDomain = kernelDomain && !costs.isOnline
+  }
+
+  var safeSum: ClosedRange<T> { T.self == Float.self ? T(1e-25)...T(1e25) : T(1e-200)...T(1e200) }
+  var safeScaling: ClosedRange<T> { T.self == Float.self ? T(1e-15)...T(1e15) : T(1e-100)...T(1e100) }
+
+  /// Runs up to `maxIterations` iterations at `epsilon`, stopping when `|P^T 1 - b|_1`
+  /// (with exact rows) is within `tolerance`; appends each error to `history`.
+  mutating func iterate(
+    epsilon: T, tolerance: Double, maxIterations: Int, history: inout [Double]
+  ) -> (status: SolverStatus, iterations: Int) {
+    let (n, m) = (a.count, b.count)
+    // Local copies: the state holds an existential (online costs), so reading its `let`
+    // properties inside the closures that mutate `g` would overlap the access to `self`.
+    let (a, b) = (self.a, self.b)
+    var sums = [T](repeating: 0, count: m)
+    var redo = [Bool](repeating: false, count: m)
+    var iterations = 0
+    var cleanLogSweeps = 0
+    // Kernel-domain state: K, the absorbed potentials and the scalings.
+    // The kernel's owner; `kernel` borrows its buffer while it is set.
+    var kernelMemory: ScratchMemory<T>? = nil
+    var kernel: UnsafeMutablePointer<T>? = nil
+    defer { withExtendedLifetime(kernelMemory) {} }
+    var fHat = f, gHat = g
+    var u = [T](repeating: 1, count: n)
+    var v = [T](repeating: 1, count: m)
+    var w = [Double](repeating: 0, count: m)
+
+    /// The potentials of the current scalings.
+    func potentials(_ fHat: [T], _ gHat: [T], _ u: [T], _ v: [T]) -> ([T], [T]) {
+      var f = fHat, g = gHat
+      for i in 0..<n { f[i] = u[i] > 0 ? fHat[i] + epsilon * T.log(u[i]) : -.infinity }
+      for j in 0..<m { g[j] = v[j] > 0 ? gHat[j] + epsilon * T.log(v[j]) : -.infinity }
+      return (f, g)
+    }
+
+    return costs.withSource { source in
+      while iterations < maxIterations {
+        if let K = kernel {
+          // Kernel domain: u = a / (K v), w = K^T u, in one pass.
+          let previousU = u
+          let bad = v.withUnsafeBufferPointer { vp in
+            a.withUnsafeBufferPointer { ap in
+              u.withUnsafeMutableBufferPointer { up in
+                w.withUnsafeMutableBufferPointer { wp in
+                  SinkhornKernels.sinkhornKernelSweep(
+                    kernel: K, rows: n, columns: m, v: vp.baseAddress!, a: ap.baseAddress!,
+                    u: up.baseAddress!, w: wp.baseAddress!)
+                }
+              }
+            }
+          }
+          var columnsOK = bad == 0
+          var error = 0.0
+          if columnsOK {
+            for j in 0..<m {
+              error += abs(Double(v[j]) * w[j] - Double(b[j]))
+              if b[j] > 0 && !(w[j] > 0 && safeSum.contains(T(w[j]))) { columnsOK = false }
+            }
+          }
+          guard columnsOK && error.isFinite else {
+            // Underflow: back to the log domain from the last good scalings.
+            (f, g) = potentials(fHat, gHat, previousU, v)
+            kernel = nil
+            kernelMemory = nil
+            cleanLogSweeps = 0
+            continue
+          }
+          iterations += 1
+          history.append(error)
+          if error <= tolerance {
+            (f, g) = potentials(fHat, gHat, u, v)
+            return (.converged, iterations)
+          }
+          for j in 0..<m { v[j] = b[j] > 0 ? T(Double(b[j]) / w[j]) : 0 }
+          // Absorb large scalings into the potentials and rebuild the kernel.
+          let extreme = u.contains { $0 > 0 && !safeScaling.contains($0) }
+            || v.contains { $0 > 0 && !safeScaling.contains($0) }
+          if extreme {
+            (fHat, gHat) = potentials(fHat, gHat, u, v)
+            for i in 0..<n where u[i] > 0 { u[i] = 1 }
+            for j in 0..<m where v[j] > 0 { v[j] = 1 }
+            build(K, source, fHat, gHat, epsilon)
+          }
+          continue
+        }
+
+        // Log domain.
+        let previousF = f
+        let fallbacks = a.withUnsafeBufferPointer { ap in
+          g.withUnsafeBufferPointer { gp in
+            f.withUnsafeMutableBufferPointer { fp in
+              sums.withUnsafeMutableBufferPointer { sp in
+                SinkhornKernels.sinkhornRowSweep(
+                  costs: source, f: fp.baseAddress!, g: gp.baseAddress!, a: ap.baseAddress!,
+                  epsilon: epsilon, columnSums: sp.baseAddress!)
+              }
+            }
+          }
+        }
+        iterations += 1
+        if !Self.allValid(f, weights: a) {
+          f = previousF
+          return (.diverged, iterations)
+        }
+        var error = 0.0
+        for j in 0..<m { error += abs(Double(sums[j]) - Double(b[j])) }
+        history.append(error)
+        if !error.isFinite {
+          f = previousF
+          return (.diverged, iterations)
+        }
+        if error <= tolerance { return (.converged, iterations) }
+        let previousG = g
+        // The column update from the sums; a sum out of the safe range is redone exactly.
+        var anyRedo = false
+        for j in 0..<m {
+          guard b[j] > 0 else { continue }
+          let s = sums[j]
+          if safeSum.contains(s) {
+            g[j] += epsilon * T.log(b[j] / s)
+            redo[j] = false
+          } else {
+            redo[j] = true
+            anyRedo = true
+          }
+        }
+        if anyRedo {
+          f.withUnsafeBufferPointer { fp in
+            g.withUnsafeMutableBufferPointer { gp in
+              b.withUnsafeBufferPointer { bp in
+                redo.withUnsafeBufferPointer { rp in
+                  SinkhornKernels.sinkhornColumnUpdate(
+                    costs: source, f: fp.baseAddress!, g: gp.baseAddress!, b: bp.baseAddress!,
+                    epsilon: epsilon, update: rp.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+        if !Self.allValid(g, weights: b) {
+          g = previousG
+          return (.diverged, iterations)
+        }
+        cleanLogSweeps = fallbacks == 0 && !anyRedo ? cleanLogSweeps + 1 : 0
+        if kernelDomain && cleanLogSweeps >= 2 {
+          // Switch to the kernel domain at the current potentials.
+          let memory = ScratchMemory<T>(count: n * m)
+          kernelMemory = memory
+          let K = memory.base
+          kernel = K
+          fHat = f
+          gHat = g
+          u = [T](repeating: 1, count: n)
+          v = [T](repeating: 1, count: m)
+          for j in 0..<m where b[j] == 0 { v[j] = 0 }
+          build(K, source, fHat, gHat, epsilon)
+        }
+      }
+      if kernel != nil { (f, g) = potentials(fHat, gHat, u, v) }
+      return (.iterationLimit, iterations)
+    }
+  }
+
+  func build(_ K: UnsafeMutablePointer<T>, _ source: CostRowSource<T>, _ f: [T], _ g: [T], _ epsilon: T) {
+    f.withUnsafeBufferPointer { fp in
+      g.withUnsafeBufferPointer { gp in
+        SinkhornKernels.sinkhornBuildKernel(
+          costs: source, f: fp.baseAddress!, g: gp.baseAddress!, epsilon: epsilon, kernel: K)
+      }
+    }
+  }
+
+  /// Whether every potential is finite where its weight is positive.
+  static func allValid(_ potentials: [T], weights: [T]) -> Bool {
+    for k in 0..<potentials.count where weights[k] > 0 && !potentials[k].isFinite { return false }
+    return true
+  }
+}
