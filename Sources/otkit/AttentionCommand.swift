@@ -56,8 +56,8 @@ struct AttentionCommand: ParsableCommand {
   @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights).")
   var diagnostics = true
 
-  @Flag(help: "Print one JSON object on the last line of standard output.")
-  var json = false
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
 
   enum AnchorName: String, ExpressibleByArgument, CaseIterable {
     case softmax, sinkhorn, sparsemax, entmax, orthostochastic

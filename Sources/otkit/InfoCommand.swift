@@ -19,8 +19,8 @@ struct InfoCommand: ParsableCommand {
   @Option(help: "Matrix size for --benchmark.")
   var size = 1024
 
-  @Flag(help: "Print one JSON object on the last line.")
-  var json = false
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
 
   func run() throws {
     var report: [String: JSONValue] = [

@@ -111,8 +111,8 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Skip rows with a missing or non-numeric value instead of failing.")
   var dropInvalid = false
 
-  @Flag(help: "Print one JSON object on the last line of standard output.")
-  var json = false
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
 
   enum ModelOption: String, ExpressibleByArgument, CaseIterable {
     case mlp, ot, transformer, pretrained
@@ -254,7 +254,8 @@ struct TrainCommand: ParsableCommand {
     var hidden: [Int]?
   }
 
-  func fit(train: LabeledData, test: LabeledData, sequenceTrain: SequenceData, sequenceTest: SequenceData) throws -> FittedModel {
+  /// The model of the options, with its settings.
+  func chosenModel() throws -> TabularModel {
     switch model {
     case .mlp:
       var settings = MLPSettings()
@@ -265,17 +266,7 @@ struct TrainCommand: ParsableCommand {
       settings.validationFraction = validationFraction ?? settings.validationFraction
       settings.patience = patience ?? settings.patience
       settings.seed = seed
-      let classifier = MLPClassifier(settings: settings)
-      let history = try classifier.fit(train, showsProgress: true)
-      let evaluate = { (data: SequenceData) throws -> SequenceEvaluation in
-        let p = try classifier.predictProbabilities(data.points)
-        return SequenceEvaluation(pointProbabilities: p, instanceProbabilities: p, data: data)
-      }
-      let description = "mlp \(([train.featureNames.count] + settings.hidden + [train.classCount]).map(String.init).joined(separator: "-")) (Adam, learning rate \(learningRate), batch \(settings.batchSize.map(String.init) ?? "full"))"
-      return FittedModel(
-        classifier: classifier,
-        outcome: TrainingOutcome(model: "mlp", description: description, history: history, test: try evaluate(sequenceTest), train: try evaluate(sequenceTrain)),
-        hidden: settings.hidden)
+      return .mlp(settings)
     case .ot:
       var settings = OTClassifierSettings()
       settings.hidden = try hiddenWidths() ?? settings.hidden
@@ -286,15 +277,7 @@ struct TrainCommand: ParsableCommand {
       settings.patience = patience ?? settings.patience
       if let batchSize, batchSize > 0 { settings.batchInstances = batchSize }
       settings.seed = seed
-      let classifier = OTClassifier(settings: settings)
-      let history = try classifier.fit(sequenceTrain, showsProgress: true)
-      let description = "ot classifier, map \(([sequenceTrain.dimension] + settings.hidden + [sequenceTrain.dimension]).map(String.init).joined(separator: "-")), \(dummies.rawValue) dummies, assignment batches of \(settings.batchInstances.map { "\($0) instances" } ?? "all instances")"
-      return FittedModel(
-        classifier: classifier,
-        outcome: TrainingOutcome(
-          model: "ot", description: description, history: history, test: try classifier.evaluate(sequenceTest),
-          train: try classifier.evaluate(sequenceTrain), otClassifier: classifier),
-        hidden: settings.hidden)
+      return .ot(settings)
     case .transformer, .pretrained:
       var settings = studySettings ? TransformerSettings.study : TransformerSettings()
       settings.layout = layout
@@ -312,15 +295,21 @@ struct TrainCommand: ParsableCommand {
       settings.pretrained = model == .pretrained
       settings.dummyPlacement = dummies
       settings.seed = seed
-      let classifier = TabularTransformer(settings: settings)
-      let history = try classifier.fit(sequenceTrain, trace: trace, showsProgress: true)
-      let description = "\(model == .pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(blocks) \(norm.rawValue)-norm block(s), \(heads) heads, \(chosenAnchor.name) attention, key size \(settings.keySize), \(layout == .feature ? "feature tokens of width \(settings.featureWidth)" : "\(sequenceTrain.tokens) token(s) of \(sequenceTrain.dimension)"); RMSprop, learning rate \(learningRate), batch \(settings.batchInstances.map(String.init) ?? "full")"
-      return FittedModel(
-        classifier: classifier,
-        outcome: TrainingOutcome(
-          model: model.rawValue, description: description, history: history, test: try classifier.evaluate(sequenceTest),
-          train: try classifier.evaluate(sequenceTrain), metrics: try classifier.recorder?.metrics(), recorder: classifier.recorder))
+      return .transformer(settings)
     }
+  }
+
+  func fit(train: LabeledData, test: LabeledData, sequenceTrain: SequenceData, sequenceTest: SequenceData) throws -> FittedModel {
+    let choice = try chosenModel()
+    let outcome = try choice.fit(
+      train: train, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest, trace: trace, showsProgress: true)
+    let hidden: [Int]? =
+      switch choice {
+      case .mlp(let s): s.hidden
+      case .ot(let s): s.hidden
+      case .transformer: nil
+      }
+    return FittedModel(classifier: outcome.classifier!, outcome: outcome, hidden: hidden)
   }
 }
 
@@ -353,8 +342,8 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "The label column, to report accuracy (default: the model's label column when the header has it).")
   var label: String?
 
-  @Flag(help: "Print one JSON object on the last line of standard output.")
-  var json = false
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
 
   func run() throws {
     let classifier: any TabularClassifier
@@ -405,30 +394,17 @@ struct PredictCommand: ParsableCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     let probabilities = try classifier.predictProbabilities(features)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let predicted = argmaxRows(probabilities)
-    let classLabels = config.classLabels
-    var accuracy: Double?
-    if let labels {
-      // Match label texts numerically when both are numbers ("1" and "1.0").
-      func same(_ a: String, _ b: String) -> Bool {
-        if let x = Double(a), let y = Double(b) { return x == y }
-        return a == b
-      }
-      let right = zip(predicted, labels).filter { same(classLabels[$0], $1) }.count
-      accuracy = labels.isEmpty ? nil : Double(right) / Double(labels.count)
-    }
+    let predictions = Predictions(classLabels: config.classLabels, probabilities: probabilities)
+    let (predicted, classLabels) = (predictions.predicted, predictions.classLabels)
+    let accuracy = labels.flatMap { predictions.accuracy(against: $0) }
     if let output {
-      var lines = ["predicted," + classLabels.map { "p_\($0)" }.joined(separator: ",")]
-      lines.reserveCapacity(predicted.count + 1)
-      for i in 0..<predicted.count {
-        lines.append(classLabels[predicted[i]] + "," + (0..<classLabels.count).map { "\(probabilities[i, $0])" }.joined(separator: ","))
-      }
-      guard FileManager.default.createFile(atPath: output, contents: (lines.joined(separator: "\n") + "\n").data(using: .utf8)) else {
-        throw CLIError("\(output): cannot be written")
+      do {
+        try predictions.writeCSV(to: output)
+      } catch {
+        throw CLIError("\(error)")
       }
     }
-    var counts = [Int](repeating: 0, count: classLabels.count)
-    for p in predicted { counts[p] += 1 }
+    let counts = predictions.counts
     print("model: \(model) (\(config.model), classes \(classLabels.joined(separator: ", ")))")
     print("rows: \(predicted.count); predicted per class: " + zip(classLabels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
     if let accuracy { print("accuracy: \(String(format: "%.4f", accuracy))") }

@@ -41,23 +41,8 @@ struct TransportCommand: ParsableCommand {
   @Option(help: "The solver: auto, exact (network simplex), assignment, 1d, sinkhorn or sns (Sinkhorn-Newton-Sparse).")
   var method: TransportMethod = .auto
 
-  @Option(help: "The entropic regularization (sinkhorn, sns): absolute, or relative with --relative-epsilon.")
-  var epsilon: Double?
-
-  @Option(help: "Read --epsilon as a multiple of this statistic of the cost matrix: max, mean or std.")
-  var relativeEpsilon: Epsilon.CostStatistic?
-
-  @Option(help: "The tolerance on the L1 marginal error, relative to the total mass (sinkhorn, sns).")
-  var tolerance: Double = 1e-9
-
-  @Flag(help: "Iterate in Float instead of Double (sinkhorn).")
-  var float32 = false
-
-  @Flag(help: "Solve a decreasing sequence of epsilons from the cost diameter down, with warm starts (sinkhorn).")
-  var epsilonScaling = false
-
-  @Flag(inversion: .prefixedNo, help: "Compute costs on the fly instead of storing the n x m matrix (default: when it would exceed 10^8 entries).")
-  var online: Bool?
+  @OptionGroup(title: "Entropic solvers")
+  var entropic: EntropicOptions
 
   @Option(help: "Write the plan to this file (.npy: dense n x m matrix; .csv: one row per non-zero entry: source,target,mass).")
   var plan: String?
@@ -71,8 +56,8 @@ struct TransportCommand: ParsableCommand {
   @Option(help: "Solve a built-in problem of N points per side (two Gaussian clouds in 16 dimensions) instead of reading files.")
   var example: Int?
 
-  @Flag(help: "Print one JSON object on the last line of standard output.")
-  var json = false
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
 
   enum CostOption: String, ExpressibleByArgument, CaseIterable {
     case sqeuclidean, euclidean, cosine, minkowski
@@ -94,14 +79,7 @@ struct TransportCommand: ParsableCommand {
     }
     if let example, example < 1 { throw ValidationError("--example needs a positive number of points") }
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
-    if method.isEntropic {
-      guard let epsilon else { throw ValidationError("--method \(method.rawValue) needs --epsilon") }
-      guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon must be positive") }
-      guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") }
-    } else if epsilon != nil || relativeEpsilon != nil || float32 || epsilonScaling {
-      throw ValidationError("--epsilon, --relative-epsilon, --float32 and --epsilon-scaling apply to --method sinkhorn or sns")
-    }
-    if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
+    try entropic.validate(for: method)
     if let minkowskiP {
       guard cost == .minkowski else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
       guard minkowskiP >= 1 && minkowskiP.isFinite else { throw ValidationError("--minkowski-p must be a number >= 1") }
@@ -139,12 +117,9 @@ struct TransportCommand: ParsableCommand {
   }
 
   func runEntropic(_ problem: TransportProblem, _ chosen: TransportMethod) throws -> Void {
-    let eps: Epsilon = relativeEpsilon.map { .relative(epsilon!, to: $0) } ?? .absolute(epsilon!)
-    let options = SolveOptions(
-      epsilon: eps, tolerance: tolerance, maxIterations: maxIterations,
-      epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
+    let options = entropic.solveOptions(maxIterations: maxIterations)
     // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
-    if !(online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: eps).denseLimit { _ = problem.cost }
+    if !(entropic.online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: options.epsilon!).denseLimit { _ = problem.cost }
     let solver = try OT.solver(for: chosen, problem: problem, options: options)
     let start = DispatchTime.now().uptimeNanoseconds
     let result = try solver.solution(of: problem) as! EntropicResult
@@ -169,7 +144,7 @@ struct TransportCommand: ParsableCommand {
     print("iterations: \(result.iterations)")
     print("marginal error: \(result.marginalError)")
     print(String(format: "time: %.4f s", seconds))
-    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: tolerance).serialized()) }
+    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
     if !result.status.isSuccess { throw ExitCode(3) }
   }
 

@@ -38,3 +38,12 @@ extension MeanDeviation {
     self.deviation = deviation
   }
 }
+
+@Suite("The study's settings")
+struct StudySettingsTests {
+  @Test("The simulation runs the study's original transformer; BEED the tuned defaults")
+  func settings() {
+    #expect(Study.SyntheticSettings().transformer == TransformerSettings.study)
+    #expect(Study.RealSettings().transformer == TransformerSettings())
+  }
+}

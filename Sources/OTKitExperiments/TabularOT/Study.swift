@@ -87,27 +87,13 @@ public enum Study {
           let data = gaussians.simulate(instances: settings.instances, tokens: settings.tokens, seed: seed)
           let (train, test) = data.alternatingSplit()
           let keep = r == 0 && separation == s
-          for model in ["transformer", "pretrained", "ot"] {
-            let outcome: TrainingOutcome
-            if model == "ot" {
-              var o = settings.ot
-              o.seed = seed
-              let classifier = OTClassifier(settings: o)
-              let history = try classifier.fit(train)
-              outcome = TrainingOutcome(
-                model: model, description: "OT classifier", history: history, test: try classifier.evaluate(test),
-                train: try classifier.evaluate(train), otClassifier: classifier)
-            } else {
-              var t = settings.transformer
-              t.seed = seed
-              t.pretrained = model == "pretrained"
-              let classifier = TabularTransformer(settings: t)
-              let history = try classifier.fit(train, trace: true)
-              outcome = TrainingOutcome(
-                model: model, description: model == "pretrained" ? "pretrained transformer (frozen head)" : "transformer",
-                history: history, test: try classifier.evaluate(test), train: try classifier.evaluate(train),
-                metrics: try classifier.recorder?.metrics(), recorder: keep ? classifier.recorder : nil)
-            }
+          let models: [TabularModel] = [
+            .transformer(settings.transformer), .pretrained(settings.transformer), .ot(settings.ot),
+          ]
+          for choice in models {
+            let model = choice.name
+            var outcome = try choice.seeded(seed).fit(sequenceTrain: train, sequenceTest: test, trace: model != "ot")
+            if !keep { outcome.recorder = nil }
             runs.append(StudyRun(
               model: model, classes: k, separation: s, repetition: r, accuracy: outcome.test.accuracy,
               pointAccuracy: outcome.test.pointAccuracy, seconds: outcome.history.seconds, epochs: outcome.history.epochs,
@@ -156,30 +142,15 @@ public enum Study {
         let (train, test) = data.split(testFraction: settings.testFraction, seed: seed)
         let (sTrain, sTest) = (try SequenceData(train), try SequenceData(test))
         for model in settings.models {
-          let evaluation: SequenceEvaluation
-          let history: TrainingHistory
+          let choice: TabularModel
           switch model {
-          case "ot":
-            var o = settings.ot
-            o.seed = seed
-            let classifier = OTClassifier(settings: o)
-            history = try classifier.fit(sTrain)
-            evaluation = try classifier.evaluate(sTest)
-          case "mlp":
-            var m = settings.mlp
-            m.seed = seed
-            let classifier = MLPClassifier(settings: m)
-            history = try classifier.fit(train)
-            let p = try classifier.predictProbabilities(test.features)
-            evaluation = SequenceEvaluation(pointProbabilities: p, instanceProbabilities: p, data: sTest)
-          default:
-            var t = settings.transformer
-            t.seed = seed
-            t.pretrained = model == "pretrained"
-            let classifier = TabularTransformer(settings: t)
-            history = try classifier.fit(sTrain)
-            evaluation = try classifier.evaluate(sTest)
+          case "ot": choice = .ot(settings.ot)
+          case "mlp": choice = .mlp(settings.mlp)
+          case "pretrained": choice = .pretrained(settings.transformer)
+          default: choice = .transformer(settings.transformer)
           }
+          let outcome = try choice.seeded(seed).fit(train: train, sequenceTrain: sTrain, sequenceTest: sTest)
+          let (evaluation, history) = (outcome.test, outcome.history)
           runs.append(StudyRun(
             model: model, classes: k, separation: nil, repetition: r, accuracy: evaluation.accuracy,
             pointAccuracy: evaluation.pointAccuracy, seconds: history.seconds, epochs: history.epochs, metrics: nil))

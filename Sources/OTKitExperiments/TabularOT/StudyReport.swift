@@ -6,32 +6,6 @@ import OTKitAutograd
 import OTKitNeural
 import OTKitReport
 
-/// One trained model's results for a report.
-public struct TrainingOutcome {
-  public var model: String
-  public var description: String
-  public var history: TrainingHistory
-  public var test: SequenceEvaluation
-  public var train: SequenceEvaluation
-  public var metrics: TrainingTransportMetrics?
-  public var recorder: TrajectoryRecorder?
-  public var otClassifier: OTClassifier?
-
-  public init(
-    model: String, description: String, history: TrainingHistory, test: SequenceEvaluation, train: SequenceEvaluation,
-    metrics: TrainingTransportMetrics? = nil, recorder: TrajectoryRecorder? = nil, otClassifier: OTClassifier? = nil
-  ) {
-    self.model = model
-    self.description = description
-    self.history = history
-    self.test = test
-    self.train = train
-    self.metrics = metrics
-    self.recorder = recorder
-    self.otClassifier = otClassifier
-  }
-}
-
 /// The HTML reports of `otkit train --report` and the sections that `otkit reproduce
 /// --report` shares with it.
 public enum StudyReport {

@@ -1,0 +1,54 @@
+import ArgumentParser
+import OTKit
+
+/// `--json`, shared by every command.
+struct OutputOptions: ParsableArguments {
+  @Flag(help: "Print one JSON object on the last line of standard output.")
+  var json = false
+}
+
+/// The settings of the entropic solvers (`otkit transport --method sinkhorn|sns`).
+struct EntropicOptions: ParsableArguments {
+  @Option(help: "The entropic regularization (sinkhorn, sns): absolute, or relative with --relative-epsilon.")
+  var epsilon: Double?
+
+  @Option(help: "Read --epsilon as a multiple of this statistic of the cost matrix: max, mean or std.")
+  var relativeEpsilon: Epsilon.CostStatistic?
+
+  @Option(help: "The tolerance on the L1 marginal error |P 1 - a|_1 + |P^T 1 - b|_1, relative to the total mass (sinkhorn, sns).")
+  var tolerance: Double = 1e-9
+
+  @Flag(help: "Iterate in Float instead of Double (sinkhorn).")
+  var float32 = false
+
+  @Flag(help: "Solve a decreasing sequence of epsilons from the cost diameter down, with warm starts (sinkhorn).")
+  var epsilonScaling = false
+
+  @Flag(inversion: .prefixedNo, help: "Compute costs on the fly instead of storing the n x m matrix (default: when it would exceed 10^8 entries).")
+  var online: Bool?
+
+  /// The cross-option rules for a method.
+  func validate(for method: TransportMethod) throws {
+    if method.isEntropic {
+      guard let epsilon else { throw ValidationError("--method \(method.rawValue) needs --epsilon") }
+      guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon must be positive") }
+      guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") }
+    } else if epsilon != nil || relativeEpsilon != nil || float32 || epsilonScaling {
+      throw ValidationError("--epsilon, --relative-epsilon, --float32 and --epsilon-scaling apply to --method sinkhorn or sns")
+    }
+    if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
+  }
+
+  /// The epsilon of the options (after validation for an entropic method).
+  var resolvedEpsilon: Epsilon? {
+    guard let epsilon else { return nil }
+    return relativeEpsilon.map { .relative(epsilon, to: $0) } ?? .absolute(epsilon)
+  }
+
+  /// The library's options for `OT.solver`.
+  func solveOptions(maxIterations: Int?) -> SolveOptions {
+    SolveOptions(
+      epsilon: resolvedEpsilon, tolerance: tolerance, maxIterations: maxIterations,
+      epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
+  }
+}
