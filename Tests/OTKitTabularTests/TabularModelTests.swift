@@ -24,8 +24,8 @@ struct TabularModelTests {
   func everyKind(name: String) throws {
     let (train, test) = Self.data()
     var transformer = TransformerSettings.study
-    transformer.epochs = 8
-    transformer.pretrainEpochs = 8
+    transformer.epochs = 60
+    transformer.pretrainEpochs = 20
     var ot = OTClassifierSettings()
     ot.epochs = 8
     var mlp = MLPSettings()
