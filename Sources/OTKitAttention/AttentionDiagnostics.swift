@@ -2,7 +2,7 @@ import Foundation
 import OTKitCore
 
 /// What the transport view predicts about a head's weights
-/// (`../shared/specs/attention-as-transport.md`, section 2).
+/// (Sander et al., "Sinkformers", AISTATS 2022; the one-sided EOT view of the softmax).
 ///
 /// With scores `S` (already divided by the temperature `tau`) the cost of row `i` is
 /// `c = -tau S_i`, and the one-sided entropic OT objective of a weight row `p` is

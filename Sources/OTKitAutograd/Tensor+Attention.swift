@@ -6,7 +6,7 @@ import OTKitCore
 /// `queries`, `keys` and `values` hold `instances * tokens` rows; the tokens of an instance
 /// attend to each other. The score of head `h` is `scale * q k^T` on the `h`-th block of
 /// `keySize` columns; the weights are its row softmax (the one-sided entropic OT anchor;
-/// `../shared/specs/attention-as-transport.md`, section 1).
+/// Sander et al., "Sinkformers", AISTATS 2022).
 ///
 /// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))`.
 public func multiHeadAttention(

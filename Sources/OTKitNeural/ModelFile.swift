@@ -43,7 +43,7 @@ public enum ModelFile {
   public static func configuration<C: Decodable>(_ type: C.Type, from directory: String) throws -> C {
     let path = (directory as NSString).appendingPathComponent(configurationName)
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw ModelFileError(path: path, reason: "is missing or unreadable (is \(directory) a model saved by otkit train --save?)")
+      throw ModelFileError(path: path, reason: "is missing or unreadable (is \(directory) a model directory with config.json and model.safetensors?)")
     }
     do {
       return try JSONDecoder().decode(type, from: data)

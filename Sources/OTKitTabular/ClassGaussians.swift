@@ -18,7 +18,7 @@ public enum DummyPlacement: String, Sendable, Codable, CaseIterable {
 
 /// One Gaussian per class: means and covariances in `R^d`.
 ///
-/// Used for the study's simulated data (`../shared/specs/tabular-ot.md` section 2) and for
+/// Used for the study's simulated data (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 2) and for
 /// the dummy classes of sections 4 and 6.
 public struct ClassGaussians: Sendable, Equatable, Codable {
   public var means: [[Double]]

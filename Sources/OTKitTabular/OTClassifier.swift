@@ -32,7 +32,7 @@ public struct OTClassifierSettings: Sendable, Equatable, Codable {
   public init() {}
 }
 
-/// The OT classifier of the study (`../shared/specs/tabular-ot.md` section 6): real points
+/// The OT classifier of the study (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 6): real points
 /// are matched to draws of dummy class Gaussians by exact optimal assignment, class by
 /// class, and an MLP `T_theta: R^d -> R^d` learns the matching; a point is classified by
 /// its image's distance to the dummy means, an instance by the product of its tokens'

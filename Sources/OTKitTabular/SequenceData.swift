@@ -6,7 +6,7 @@ import OTKitAutograd
 import OTKitNeural
 
 /// Instances that are sequences of `tokens` points in `R^dimension`, one class label per
-/// instance (`../shared/specs/tabular-ot.md` section 1).
+/// instance (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 1).
 ///
 /// The points are stored as one `(instances * tokens) x dimension` matrix, the tokens of an
 /// instance consecutive; every token carries its instance's label ("point-wise" labels).

@@ -22,7 +22,7 @@ public enum TokenLayout: String, Sendable, Codable, CaseIterable {
 /// validation split for early stopping (BEED, 4 classes: 0.945 against 0.82 with the
 /// study's own). ``study`` gives the study's original settings exactly (full batch,
 /// feed-forward 32, an 8-unit head with dropout 0.4, the training loss monitored), the
-/// ones its simulated experiments use (Kim et al., "Transformers for tabular data: a
+/// ones its simulated experiments use (A. Candelieri and A. Quadrio, "Transformers for tabular data: a
 /// training perspective of self-attention via optimal transport", arXiv 2512.09530).
 public struct TransformerSettings: Sendable, Equatable, Codable {
   public var layout: TokenLayout = .sequence
@@ -129,7 +129,7 @@ public final class TabularTransformerNetwork: Module {
 }
 
 /// The transformer classifier of the study and its pretrained variant
-/// (`../shared/specs/tabular-ot.md` sections 3 and 4): encoder blocks over the tokens of an
+/// (A. Candelieri and A. Quadrio, arXiv 2512.09530, sections 3 and 4): encoder blocks over the tokens of an
 /// instance, a per-token MLP head, cross-entropy on every token, RMSprop, full batch, early
 /// stopping with restore of the best weights. Inputs are standardized with the training
 /// statistics (the study's code fit on raw inputs; see the spec).
@@ -160,7 +160,7 @@ public final class TabularTransformer {
   public func fit(_ data: SequenceData, trace: Bool = false, showsProgress: Bool = false, onEpoch: ((EpochRecord) -> Void)? = nil) throws -> TrainingHistory {
     guard data.instances > 0 else { throw TabularModelError("no training instances") }
     if trace && settings.layout == .feature {
-      throw TabularModelError("--trace needs the sequence layout: the feature tokens live in a learned space with no fixed start")
+      throw TabularModelError("a trace needs the sequence layout: the feature tokens live in a learned space with no fixed start")
     }
     let scaler = Standardizer(fitting: data.points)
     let x = try data.standardized(scaler)

@@ -3,7 +3,7 @@ import OTKitCore
 import OTKitTransport
 
 /// The OT metrics of training of one class, or of all classes together
-/// (`../shared/specs/tabular-ot.md` section 5).
+/// (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 5).
 ///
 /// With `S` the start points (the standardized input), `D` their images at the best epoch
 /// and `sigma` an optimal assignment of `S` to `D` for the squared Euclidean cost:
@@ -124,7 +124,7 @@ public struct TrainingTransportMetrics: Sendable, Equatable, Codable {
 
 /// Records where training moves the points: the start `P_0`, the positions after every
 /// epoch, the path length of every point and the positions at the best epoch
-/// (`../shared/specs/tabular-ot.md` section 5). Memory stays `O(points * d)` plus the full
+/// (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 5). Memory stays `O(points * d)` plus the full
 /// polylines of a bounded sample of points, kept for the report's path plot.
 public final class TrajectoryRecorder {
   public let start: Matrix<Double>

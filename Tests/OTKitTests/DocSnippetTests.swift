@@ -139,6 +139,8 @@ struct DocSnippetTests {
     settings.classes = [2]
     settings.separations = [3]
     settings.repetitions = 1
+    settings.instances = 20
+    settings.tokens = 10
     settings.transformer.epochs = 5
     settings.transformer.pretrainEpochs = 5
     settings.ot.epochs = 5

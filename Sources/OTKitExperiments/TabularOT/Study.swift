@@ -39,7 +39,8 @@ public struct MeanDeviation: Sendable, Codable, Equatable {
   }
 }
 
-/// The study of seed 000 (`../shared/specs/tabular-ot.md`): simulated Gaussian classes and
+/// The study of seed 000 ("Transformers for tabular data: a training perspective of self-attention via optimal
+/// transport", A. Candelieri and A. Quadrio, arXiv 2512.09530): simulated Gaussian classes and
 /// the BEED data, the transformer, its pretrained variant, the OT classifier and the MLP.
 public enum Study {
   /// The simulation study's settings.

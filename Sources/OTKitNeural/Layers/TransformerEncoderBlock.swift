@@ -14,7 +14,7 @@ public enum NormPlacement: String, Sendable, Codable {
 /// network (`Linear(width, feedForward) -> ReLU -> Linear(feedForward, width)`), each with
 /// dropout, a residual connection and layer normalization.
 ///
-/// Post-norm (the default, `../shared/specs/tabular-ot.md` section 3):
+/// Post-norm (the default, as in the tabular OT study, A. Candelieri and A. Quadrio, arXiv 2512.09530):
 /// `x = LN(dropout(MHA(x)) + x)`, then `y = LN(dropout(FF(x)) + x)`.
 public final class TransformerEncoderBlock: Module {
   public let attention: MultiHeadAttention
