@@ -32,13 +32,21 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     }
   }
 
+  /// The anchor that computes this one: entmax with alpha = 2 is sparsemax (the one place
+  /// that says so); every other anchor is itself.
+  @inlinable
+  public var canonical: AttentionAnchor {
+    if case .entmax(let alpha) = self, alpha == 2 { return .sparsemax }
+    return self
+  }
+
   /// The rule that computes this anchor.
   public var rule: any AnchorRule {
-    switch self {
+    switch canonical {
     case .softmax: SoftmaxAnchor()
     case .sinkhorn(let settings): SinkhornAnchor(settings: settings)
     case .sparsemax: SparsemaxAnchor()
-    case .entmax(let alpha): alpha == 2 ? SparsemaxAnchor() : EntmaxAnchor(alpha: alpha)
+    case .entmax(let alpha): EntmaxAnchor(alpha: alpha)
     case .orthostochastic: OrthostochasticAnchor()
     }
   }
@@ -62,5 +70,17 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
 
   /// The weights of scores in their own precision (the orthostochastic anchor and the
   /// entmax bisection compute in `Double`).
-  public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { rule.weights(scores) }
+  ///
+  /// The cases call their rules' concrete types (not ``rule``'s existential) so that the
+  /// kernels are specialized for `T` in the caller.
+  @inlinable
+  public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> {
+    switch canonical {
+    case .softmax: SoftmaxAnchor().weights(scores)
+    case .sinkhorn(let settings): SinkhornAnchor(settings: settings).weights(scores)
+    case .sparsemax: SparsemaxAnchor().weights(scores)
+    case .entmax(let alpha): EntmaxAnchor(alpha: alpha).weights(scores)
+    case .orthostochastic: OrthostochasticAnchor().weights(scores)
+    }
+  }
 }

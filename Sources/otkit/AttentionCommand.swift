@@ -18,8 +18,8 @@ struct AttentionCommand: ParsableCommand {
       minimum (the softmax's value). Float32 inputs are computed in Float, float64 and CSV \
       in Double. With --output and no --weights, the output weights x V is computed without \
       returning the weights (blocked in cache for the softmax in Float); the time reported is \
-      that of the weights or output asked for, never of the diagnostics (--no-diagnostics \
-      skips them).
+      that of the anchor on the scores, or of the whole output when only the output is asked \
+      for, never of the diagnostics (--no-diagnostics skips them).
       """
   )
 
@@ -140,7 +140,7 @@ struct AttentionCommand: ParsableCommand {
       }
       print(lines.joined(separator: "\n"))
     }
-    print("anchor time: \(String(format: "%.4f", seconds)) s")
+    print("\(weights == nil && output != nil ? "attention time (scores, anchor and output)" : "anchor time"): \(String(format: "%.4f", seconds)) s")
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
     if json {
@@ -182,8 +182,10 @@ struct AttentionCommand: ParsableCommand {
         seconds += Stopwatch.time { o = attention.output(queries: q[h], keys: k[h], values: v[h]) }
         outputs.append(o)
       } else {
+        // As before: the time of the anchor on the scores (the scores product is untimed).
+        let scores = attention.scores(queries: q[h], keys: k[h])
         var computed = Matrix<T>(rows: 0, columns: 0)
-        seconds += Stopwatch.time { computed = attention.weights(queries: q[h], keys: k[h]) }
+        seconds += Stopwatch.time { computed = TransportAttention.weights(scores, anchor: attention.anchor) }
         w = computed
         allWeights.append(computed)
         if let v, output != nil { outputs.append(Matrix.product(computed, v[h])) }

@@ -182,8 +182,10 @@ public enum Entmax {
 ///
 /// - Complexity: `O(n (m + s log s))` for `s` candidates per row, forward; `O(n m)` backward.
 public struct SparsemaxAnchor: AnchorRule {
+  @inlinable
   public init() {}
 
+  @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Entmax.sparsemax(scores) }
 
   public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
@@ -205,8 +207,10 @@ public struct SparsemaxAnchor: AnchorRule {
 public struct EntmaxAnchor: AnchorRule {
   public var alpha: Double
 
+  @inlinable
   public init(alpha: Double) { self.alpha = alpha }
 
+  @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> {
     alpha == 1.5 ? Entmax.exact15(scores) : Entmax.bisection(scores, alpha: T(alpha))
   }

@@ -7,8 +7,10 @@ import OTKitCore
 ///
 /// - Complexity: `O(n^3)` forward and backward.
 public struct OrthostochasticAnchor: AnchorRule {
+  @inlinable
   public init() {}
 
+  @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> {
     let q = Matrix<Double>(scores).qrDecomposition().q
     return Matrix<T>(q * q)

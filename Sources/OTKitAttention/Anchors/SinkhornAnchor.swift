@@ -41,8 +41,10 @@ public struct SinkhornAnchorSettings: Sendable, Equatable, Codable {
 public struct SinkhornAnchor: AnchorRule {
   public var settings: SinkhornAnchorSettings
 
+  @inlinable
   public init(settings: SinkhornAnchorSettings = .init()) { self.settings = settings }
 
+  @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> {
     Self.normalize(
       scores, rowMass: settings.rowMass?.map { T($0) }, columnMass: settings.columnMass?.map { T($0) },

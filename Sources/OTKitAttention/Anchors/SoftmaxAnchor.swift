@@ -6,8 +6,10 @@ import OTKitCore
 ///
 /// - Complexity: `O(n m)` forward and backward.
 public struct SoftmaxAnchor: AnchorRule {
+  @inlinable
   public init() {}
 
+  @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Kernels.softmaxRows(scores) }
 
   public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
