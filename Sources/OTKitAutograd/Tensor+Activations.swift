@@ -54,7 +54,7 @@ extension Tensor {
     graph.record(.logSumExp, inputs: [self], value: Matrix(column: value.rowLogSumExp()))
   }
 
-  /// Each row normalized to mean 0 and variance 1 (no affine part; ``LayerNorm`` adds it).
+  /// Each row normalized to mean 0 and variance 1 (no affine part; the `LayerNorm` layer of OTKitNeural adds it).
   public func layerNormalized(epsilon: Double = 1e-5) -> Tensor {
     let (y, inverse) = Kernels.layerNormRows(value, epsilon: epsilon)
     return graph.record(.layerNorm(inverseDeviation: inverse), inputs: [self], value: y)

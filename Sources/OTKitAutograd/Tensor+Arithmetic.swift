@@ -49,7 +49,7 @@ extension Tensor {
   }
 
   /// The affine map `x W + b` (`b` a `1 x columns` row, broadcast), fused
-  /// (``Kernels/affine(_:_:bias:)``).
+  /// (`Kernels.affine` of the core).
   public static func linear(_ x: Tensor, _ weight: Tensor, bias: Tensor?) -> Tensor {
     var value: Matrix<Double>
     if let bias {

@@ -1,7 +1,7 @@
 import OTKitCore
 
 /// The orthostochastic anchor of attention: the elementwise square of the orthogonal factor
-/// `Q` of the QR decomposition of a square score matrix (``Matrix/qrDecomposition()``). The
+/// `Q` of the QR decomposition of a square score matrix (`Matrix.qrDecomposition()` of the core). The
 /// rows and the columns of an orthogonal matrix are unit vectors, so `Q ⊙ Q` is doubly
 /// stochastic to round-off.
 ///

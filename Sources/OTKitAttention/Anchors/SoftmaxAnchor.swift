@@ -1,8 +1,8 @@
 import OTKitCore
 
 /// The softmax anchor: row normalization of the Gibbs kernel, the solution of one-sided
-/// entropic OT `min_p <p, -S> - H(p)` on each row (the kernels are ``Kernels/softmaxRows(_:log:)``
-/// and its backward ``Kernels/softmaxRowsBackward(output:gradient:)`` in the core).
+/// entropic OT `min_p <p, -S> - H(p)` on each row (the kernels are `Kernels.softmaxRows`
+/// and its backward `Kernels.softmaxRowsBackward` in the core).
 ///
 /// - Complexity: `O(n m)` forward and backward.
 public struct SoftmaxAnchor: AnchorRule {

@@ -52,7 +52,7 @@ public enum Study {
     public var tokens: Int = 20
     public var variance: Double = 2
     public var seed: UInt64 = 0
-    /// The study's original transformer (``TransformerSettings/study``).
+    /// The study's original transformer (`TransformerSettings.study`).
     public var transformer = TransformerSettings.study
     public var ot = OTClassifierSettings()
 
@@ -118,7 +118,7 @@ public enum Study {
     public var seed: UInt64 = 0
     public var models: [String] = ["ot", "transformer", "mlp"]
     /// The study's transformer with four changes for BEED's 6,400 one-token rows (the
-    /// defaults of ``TransformerSettings``): mini-batches of 64 instances, a feed-forward
+    /// defaults of `TransformerSettings`): mini-batches of 64 instances, a feed-forward
     /// width of 64, a head of 16 units with dropout 0.1 (the study's full batch, width 32
     /// and an 8-unit head with dropout 0.4 reach 0.835 on 4 classes in 200 epochs; these
     /// reach 0.94-0.95 over seeds 0-2), and a 10% validation split for early stopping.

@@ -3,7 +3,7 @@ import OTKitCore
 /// `c(x, y) = |x - y|_2^2`, the `W_2` cost and the default.
 ///
 /// Cost matrices of points of dimension above 4 use the norm expansion
-/// `|x|^2 + |y|^2 - 2 <x, y>` with one matrix product (``Matrix/squaredDistances(_:_:)``);
+/// `|x|^2 + |y|^2 - 2 <x, y>` with one matrix product (`Matrix.squaredDistances` of the core);
 /// below that the differences are summed directly.
 ///
 /// - Complexity: `O(n m d)` for a matrix, `O(m d)` for a row.
