@@ -107,3 +107,28 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
     return f
   }
 }
+
+extension AttentionDiagnostics {
+  enum ReportKeys: String, CodingKey {
+    case entropy, zeroFraction, rowMarginalError, columnMarginalError, planDistance, planConverged
+    case oneSidedObjective, oneSidedMinimum, oneSidedGap
+  }
+
+  /// The figures as `otkit attention --json` prints them per head (the stored ones and
+  /// `oneSidedGap`; non-finite numbers as `null`).
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: ReportKeys.self)
+    func number(_ x: Double, _ key: ReportKeys) throws {
+      if x.isFinite { try c.encode(x, forKey: key) } else { try c.encodeNil(forKey: key) }
+    }
+    try number(entropy, .entropy)
+    try number(zeroFraction, .zeroFraction)
+    try number(rowMarginalError, .rowMarginalError)
+    try number(columnMarginalError, .columnMarginalError)
+    try number(planDistance, .planDistance)
+    try c.encode(planConverged, forKey: .planConverged)
+    try number(oneSidedObjective, .oneSidedObjective)
+    try number(oneSidedMinimum, .oneSidedMinimum)
+    try number(oneSidedGap, .oneSidedGap)
+  }
+}

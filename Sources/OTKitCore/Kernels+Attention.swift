@@ -36,7 +36,7 @@ extension Kernels {
   ///
   /// Each (instance, head) pair packs its keys and values transposed (`size x tokens`) so
   /// that the inner loops run over tokens, contiguous, and vectorize. With AVX-512 or AVX2
-  /// one C kernel per pair does the work (``HeadAttentionBlock``; the portable loops below
+  /// one C kernel per pair does the work (`_HeadAttentionBlock`; the portable loops below
   /// otherwise), in phases over the pair's block so that the exponentials of its rows
   /// overlap.
   @inlinable
@@ -72,7 +72,7 @@ extension Kernels {
                   biasElements.withOptionalPointer { biasPointer in
                     for b in range {
                       for head in 0..<h {
-                        let block = HeadAttentionBlock(
+                        let block = _HeadAttentionBlock(
                           queries: qb + b * t * qs + head * dk, keys: kb + b * t * qs + head * dk,
                           values: vb + b * t * vs + head * dv, queryStride: qs, valueStride: vs, tokens: t,
                           keySize: dk, valueSize: dv, scale: scale)
@@ -170,7 +170,7 @@ extension Kernels {
                         for b in range {
                           for head in 0..<h {
                             let (qo, vo) = (b * t * qs + head * dk, b * t * vs + head * dv)
-                            let block = HeadAttentionBlock(
+                            let block = _HeadAttentionBlock(
                               queries: qb + qo, keys: kb + qo, values: vb + vo, queryStride: qs, valueStride: vs,
                               tokens: t, keySize: dk, valueSize: dv, scale: scale)
                             T._headAttentionBackward(

@@ -42,14 +42,14 @@ where Self.RawSignificand: FixedWidthInteger {
   /// `scratch` of ``Kernels/headAttentionScratchCount(tokens:keySize:valueSize:)``
   /// elements; only when that count is positive (the kernels are in use).
   static func _headAttentionForward(
-    _ block: HeadAttentionBlock<Self>, bias: UnsafePointer<Self>?, weights: UnsafeMutablePointer<Self>,
+    _ block: _HeadAttentionBlock<Self>, bias: UnsafePointer<Self>?, weights: UnsafeMutablePointer<Self>,
     output: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
   )
 
   /// The backward of one (instance, head) block on the AVX kernels, under the same
   /// condition.
   static func _headAttentionBackward(
-    _ block: HeadAttentionBlock<Self>, weights: UnsafePointer<Self>, gradient: UnsafePointer<Self>,
+    _ block: _HeadAttentionBlock<Self>, weights: UnsafePointer<Self>, gradient: UnsafePointer<Self>,
     queries dq: UnsafeMutablePointer<Self>, keys dk: UnsafeMutablePointer<Self>,
     values dv: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
   )

@@ -144,15 +144,7 @@ struct AttentionCommand: ParsableCommand {
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
     if json {
-      let perHead: [JSONValue] = diagnostics.map { d in
-        .object([
-          "entropy": .number(d.entropy), "zeroFraction": .number(d.zeroFraction),
-          "rowMarginalError": .number(d.rowMarginalError), "columnMarginalError": .number(d.columnMarginalError),
-          "planDistance": .number(d.planDistance), "planConverged": .bool(d.planConverged),
-          "oneSidedObjective": .number(d.oneSidedObjective), "oneSidedMinimum": .number(d.oneSidedMinimum),
-          "oneSidedGap": .number(d.oneSidedGap),
-        ])
-      }
+      let perHead: [JSONValue] = diagnostics.map { (try? JSONValueEncoder.encode($0)) ?? .null }
       print(JSONValue.object([
         "anchor": .string(chosen.name), "alpha": anchor == .entmax ? .number(alpha) : .null,
         "temperature": .number(attention.resolvedTemperature(keySize: q[0].columns)),

@@ -217,38 +217,10 @@ struct TransportCommand: ParsableCommand {
     if json { print(Self.json(r, problem: problem, seconds: seconds).serialized()) }
   }
 
-  /// The `--json` object of an exact solve (keys: a public contract).
-  static func json(_ r: TransportResult, problem: TransportProblem, seconds: Double) -> JSONValue {
-    let c = r.certificate
-    return .object([
-      "cost": .number(r.cost), "method": .string(r.method.rawValue), "status": .string(r.status.rawValue),
-      "iterations": .number(Double(r.iterations)), "marginalError": .number(c.marginalError),
-      "seconds": .number(seconds), "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
-      "nonZeros": .number(Double(r.plan.nonZeroCount)), "groundCost": .string(problem.groundCost?.description ?? "matrix"),
-      "certificate": .object([
-        "holds": .bool(c.holds),
-        "minimumReducedCost": c.dualFeasibilityChecked ? .number(c.minimumReducedCost) : .null,
-        "complementarySlackness": .number(c.complementarySlackness),
-        "dualityGap": .number(c.dualityGap), "tolerance": .number(c.tolerance),
-      ]),
-    ])
-  }
-
-  /// The `--json` object of an entropic solve (keys: a public contract). `tolerance` is the
-  /// L1 marginal error relative to the total mass (`toleranceNorm`).
-  static func json(_ result: EntropicResult, problem: TransportProblem, seconds: Double, tolerance: Double) -> JSONValue {
-    .object([
-      "cost": .number(result.cost), "method": .string(result.method.rawValue),
-      "status": .string(result.status.rawValue), "iterations": .number(Double(result.iterations)),
-      "marginalError": .number(result.marginalError), "seconds": .number(seconds),
-      "n": .number(Double(problem.n)), "m": .number(Double(problem.m)),
-      "epsilon": .number(result.epsilon), "regularizedCost": .number(result.regularizedCost),
-      "dualObjective": .number(result.dualObjective), "precision": .string(result.precision),
-      "online": .bool(result.online),
-      "errorHistory": .array(result.errorHistory.suffix(1000).map { .number($0) }),
-      "tolerance": .number(tolerance), "toleranceNorm": .string("l1-relative-to-mass"),
-      "groundCost": .string(problem.groundCost?.description ?? "matrix"),
-    ])
+  /// The `--json` object of a solve: the library's ``TransportReport`` (its keys are a
+  /// public contract).
+  static func json(_ solution: any TransportSolution, problem: TransportProblem, seconds: Double, tolerance: Double? = nil) -> JSONValue {
+    (try? JSONValueEncoder.encode(TransportReport(solution, problem: problem, seconds: seconds, tolerance: tolerance))) ?? .null
   }
 }
 

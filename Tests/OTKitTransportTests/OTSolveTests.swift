@@ -140,3 +140,38 @@ struct OTSolveTests {
     }
   }
 }
+
+@Suite("TransportReport: the command line's JSON as a library value")
+struct TransportReportTests {
+  static func keys(_ report: TransportReport) throws -> [String: Any] {
+    let data = try JSONEncoder().encode(report)
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test("Exact and entropic reports encode the documented keys with Foundation's JSONEncoder")
+  func encodes() throws {
+    let (x, y) = OTSolveTests.clouds(n: 6, m: 6, d: 2, seed: 8)
+    let problem = try TransportProblem(source: x, target: y)
+    let exact = try Self.keys(TransportReport(try OT.solve(problem), problem: problem, seconds: 0.5))
+    #expect(Set(exact.keys) == ["cost", "method", "status", "iterations", "marginalError", "seconds", "n", "m", "groundCost", "nonZeros", "certificate"])
+    #expect(exact["method"] as? String == "assignment" && exact["status"] as? String == "optimal")
+    #expect(Set((exact["certificate"] as? [String: Any] ?? [:]).keys) == ["holds", "minimumReducedCost", "complementarySlackness", "dualityGap", "tolerance"])
+    let entropicSolution = try OT.solve(problem, method: .sns, options: SolveOptions(epsilon: .absolute(0.5)))
+    let entropic = try Self.keys(TransportReport(entropicSolution, problem: problem, seconds: 0.5, tolerance: 1e-9))
+    #expect(Set(entropic.keys) == [
+      "cost", "method", "status", "iterations", "marginalError", "seconds", "n", "m", "groundCost", "epsilon",
+      "regularizedCost", "dualObjective", "precision", "online", "errorHistory", "tolerance", "toleranceNorm",
+    ])
+    #expect(entropic["toleranceNorm"] as? String == "l1-relative-to-mass" && entropic["method"] as? String == "sns")
+  }
+
+  @Test("Non-finite numbers encode as null, never as an encoding error")
+  func nonFinite() throws {
+    let problem = try TransportProblem(cost: Matrix(rows: 1, columns: 1, elements: [1]))
+    var report = TransportReport(try OT.solve(problem), problem: problem, seconds: .infinity)
+    report.cost = .nan
+    let json = try Self.keys(report)
+    #expect(json["cost"] is NSNull && json["seconds"] is NSNull)
+    #expect(json["groundCost"] as? String == "matrix")
+  }
+}

@@ -1,12 +1,13 @@
 internal import _OTKitShims
 
-/// One (instance, head) block of fused multi-head attention: where its queries, keys and
+/// One (instance, head) block of fused multi-head attention (an implementation detail of the
+/// kernels, underscored because it carries raw pointers): where its queries, keys and
 /// values start, how far apart their rows are, and its sizes.
 ///
 /// The per-head kernels of ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``
 /// take one; on x86-64 with AVX2 or AVX-512 they run as C kernels compiled for that vector
 /// unit (`_OTKitShims`), elsewhere as the portable Swift loops.
-public struct HeadAttentionBlock<T> {
+public struct _HeadAttentionBlock<T> {
   public var queries: UnsafePointer<T>
   public var keys: UnsafePointer<T>
   public var values: UnsafePointer<T>
@@ -46,7 +47,7 @@ extension Kernels {
 
 extension Double {
   public static func _headAttentionForward(
-    _ b: HeadAttentionBlock<Double>, bias: UnsafePointer<Double>?, weights: UnsafeMutablePointer<Double>,
+    _ b: _HeadAttentionBlock<Double>, bias: UnsafePointer<Double>?, weights: UnsafeMutablePointer<Double>,
     output: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
   ) {
     precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
@@ -56,7 +57,7 @@ extension Double {
   }
 
   public static func _headAttentionBackward(
-    _ b: HeadAttentionBlock<Double>, weights: UnsafePointer<Double>, gradient: UnsafePointer<Double>,
+    _ b: _HeadAttentionBlock<Double>, weights: UnsafePointer<Double>, gradient: UnsafePointer<Double>,
     queries dq: UnsafeMutablePointer<Double>, keys dk: UnsafeMutablePointer<Double>,
     values dv: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
   ) {
@@ -69,7 +70,7 @@ extension Double {
 
 extension Float {
   public static func _headAttentionForward(
-    _ b: HeadAttentionBlock<Float>, bias: UnsafePointer<Float>?, weights: UnsafeMutablePointer<Float>,
+    _ b: _HeadAttentionBlock<Float>, bias: UnsafePointer<Float>?, weights: UnsafeMutablePointer<Float>,
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     precondition(VectorKernels.width > 0, "The per-head kernels need AVX2 or AVX-512")
@@ -79,7 +80,7 @@ extension Float {
   }
 
   public static func _headAttentionBackward(
-    _ b: HeadAttentionBlock<Float>, weights: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+    _ b: _HeadAttentionBlock<Float>, weights: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
     queries dq: UnsafeMutablePointer<Float>, keys dk: UnsafeMutablePointer<Float>,
     values dv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
