@@ -221,30 +221,10 @@ struct TrainCommand: ParsableCommand {
     if let save { print("saved: \(save)") }
     if let report { print("report: \(report)") }
     if json {
-      var object: [String: JSONValue] = [
-        "model": .string(model.rawValue),
-        "accuracy": .number(outcome.test.accuracy),
-        "pointAccuracy": .number(outcome.test.pointAccuracy),
-        "trainAccuracy": .number(outcome.train.accuracy),
-        "recall": .array(recall.map { .number($0) }),
-        "confusion": .array(outcome.test.instances.confusion.map { .array($0.map { .number(Double($0)) }) }),
-        "classLabels": .array(labelled.classLabels.map { .string($0) }),
-        "trainSeconds": .number(outcome.history.seconds),
-        "epochs": .number(Double(outcome.history.epochs)),
-        "bestEpoch": .number(Double(outcome.history.bestEpoch + 1)),
-        "stoppedEarly": .bool(outcome.history.stoppedEarly),
-        "trainRows": .number(Double(train.count)),
-        "testRows": .number(Double(test.count)),
-        "tokens": .number(Double(sequenceTrain.tokens)),
-        "seed": .number(Double(seed)),
-        "saved": save.map { .string($0) } ?? .null,
-        "report": report.map { .string($0) } ?? .null,
-      ]
-      if let hidden = fitted.hidden { object["hidden"] = .array(hidden.map { .number(Double($0)) }) }
-      if let metrics = outcome.metrics {
-        for (name, value) in metrics.total.figures { object[name] = .number(value) }
-      }
-      print(JSONValue.object(object).serialized())
+      let report = TrainingReport(
+        outcome: outcome, classLabels: labelled.classLabels, trainRows: train.count, testRows: test.count,
+        tokens: sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: fitted.hidden)
+      print(((try? JSONValueEncoder.encode(report)) ?? .null).serialized())
     }
   }
 

@@ -1,0 +1,69 @@
+/// What `otkit train --json` prints, as a library value: test and training accuracy, recall
+/// and confusion, the training history's figures, the data's sizes, and (a traced
+/// transformer) the OT metrics of training, totals over classes. Its keys are a public
+/// contract; non-finite numbers encode as `null`.
+public struct TrainingReport: Encodable {
+  public var outcome: TrainingOutcome
+  public var classLabels: [String]
+  public var trainRows: Int
+  public var testRows: Int
+  /// Tokens per instance of the training data.
+  public var tokens: Int
+  public var seed: UInt64
+  /// Where the model was saved and the report written, when they were.
+  public var saved: String?
+  public var report: String?
+  /// The hidden widths of the MLP or of the OT classifier's map.
+  public var hidden: [Int]?
+
+  public init(
+    outcome: TrainingOutcome, classLabels: [String], trainRows: Int, testRows: Int, tokens: Int, seed: UInt64,
+    saved: String? = nil, report: String? = nil, hidden: [Int]? = nil
+  ) {
+    self.outcome = outcome
+    self.classLabels = classLabels
+    self.trainRows = trainRows
+    self.testRows = testRows
+    self.tokens = tokens
+    self.seed = seed
+    self.saved = saved
+    self.report = report
+    self.hidden = hidden
+  }
+
+  struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Key.self)
+    func number(_ x: Double, _ key: String) throws {
+      if x.isFinite { try c.encode(x, forKey: Key(key)) } else { try c.encodeNil(forKey: Key(key)) }
+    }
+    try c.encode(outcome.model, forKey: Key("model"))
+    try number(outcome.test.accuracy, "accuracy")
+    try number(outcome.test.pointAccuracy, "pointAccuracy")
+    try number(outcome.train.accuracy, "trainAccuracy")
+    try c.encode(outcome.test.recall.map { $0.isFinite ? $0 : nil }, forKey: Key("recall"))
+    try c.encode(outcome.test.instances.confusion, forKey: Key("confusion"))
+    try c.encode(classLabels, forKey: Key("classLabels"))
+    try number(outcome.history.seconds, "trainSeconds")
+    try c.encode(outcome.history.epochs, forKey: Key("epochs"))
+    try c.encode(outcome.history.bestEpoch + 1, forKey: Key("bestEpoch"))
+    try c.encode(outcome.history.stoppedEarly, forKey: Key("stoppedEarly"))
+    try c.encode(trainRows, forKey: Key("trainRows"))
+    try c.encode(testRows, forKey: Key("testRows"))
+    try c.encode(tokens, forKey: Key("tokens"))
+    try c.encode(seed, forKey: Key("seed"))
+    if let saved { try c.encode(saved, forKey: Key("saved")) } else { try c.encodeNil(forKey: Key("saved")) }
+    if let report { try c.encode(report, forKey: Key("report")) } else { try c.encodeNil(forKey: Key("report")) }
+    if let hidden { try c.encode(hidden, forKey: Key("hidden")) }
+    if let metrics = outcome.metrics {
+      for (name, value) in metrics.total.figures { try number(value, name) }
+    }
+  }
+}
