@@ -52,3 +52,19 @@ struct EntropicOptions: ParsableArguments {
       epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
   }
 }
+
+/// The settings every training run takes (`otkit train`, `otkit reproduce`).
+struct TrainingRunOptions: ParsableArguments {
+  @Option(help: "The most epochs (of every model).")
+  var epochs: Int = 200
+
+  @Option(help: "The seed of the split, the initialization and the batches (the base seed for reproduce).")
+  var seed: UInt64 = 0
+
+  @Option(help: "Write a self-contained HTML report to this file.")
+  var report: String?
+
+  func validate() throws {
+    guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
+  }
+}

@@ -37,14 +37,11 @@ struct ReproduceCommand: ParsableCommand {
   @Option(help: "Where the transformers normalize: post (the study's) or pre.")
   var norm: NormPlacement = .post
 
-  @Option(help: "The most epochs of every model.")
-  var epochs: Int = 200
-
-  @Option(help: "The base seed.")
-  var seed: UInt64 = 0
-
-  @Option(help: "Write a self-contained HTML report to this file.")
-  var report: String?
+  @OptionGroup(title: "Training")
+  var training: TrainingRunOptions
+  var epochs: Int { training.epochs }
+  var seed: UInt64 { training.seed }
+  var report: String? { training.report }
 
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
@@ -56,7 +53,6 @@ struct ReproduceCommand: ParsableCommand {
   func validate() throws {
     _ = try separationValues()
     if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be positive") }
-    guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
   }
 
   func run() throws {

@@ -78,9 +78,6 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
   var norm: NormPlacement = .post
 
-  @Option(help: "The most epochs.")
-  var epochs: Int = 200
-
   @Option(help: "Rows (mlp) or instances (transformer) per step; 0: full batch. Default 64 (full batch for the transformer with --study-settings); ot uses a tenth of its training pairs.")
   var batchSize: Int?
 
@@ -96,20 +93,20 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Epochs without improvement before early stopping (default 20, 10 for ot).")
   var patience: Int?
 
-  @Option(help: "The seed of the split, the initialization and the batches.")
-  var seed: UInt64 = 0
-
   @Flag(help: "Record the trajectory of the training points through the encoder and report the OT metrics of training (transformer, pretrained).")
   var trace = false
-
-  @Option(help: "Write a self-contained HTML report to this file.")
-  var report: String?
 
   @Option(help: "Save the trained model into this directory (config.json and model.safetensors).")
   var save: String?
 
   @Flag(help: "Skip rows with a missing or non-numeric value instead of failing.")
   var dropInvalid = false
+
+  @OptionGroup(title: "Training")
+  var training: TrainingRunOptions
+  var epochs: Int { training.epochs }
+  var seed: UInt64 { training.seed }
+  var report: String? { training.report }
 
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
@@ -139,7 +136,6 @@ struct TrainCommand: ParsableCommand {
 
   func validate() throws {
     _ = try hiddenWidths()
-    guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
     if let batchSize, batchSize < 0 { throw ValidationError("--batch-size must be positive (0: full batch)") }
     guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
     guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must lie in (0, 1)") }
