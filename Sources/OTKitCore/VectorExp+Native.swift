@@ -6,7 +6,7 @@ internal import _OTKitShims
 /// because a package may not set compiler flags. The exponential, the shifted sum of
 /// exponentials and the row softmax therefore also exist as C kernels compiled with target
 /// attributes for AVX-512 and AVX2 (the `_OTKitShims` target), chosen once per process
-/// from CPUID. They perform exactly the operations of ``VectorExp`` without fused
+/// from CPUID. They perform exactly the operations of `VectorExp` without fused
 /// multiply-adds, so every exponential is bit for bit the same on every path; only the
 /// order of the additions inside sums differs. `OTKIT_VECTOR_KERNELS=0` turns them off
 /// (`avx2` caps them at AVX2).

@@ -91,7 +91,7 @@ public struct Trainer {
   ///   - validate: the validation loss (and accuracy), computed without a graph that records.
   ///   - onEpoch: called after every epoch (the OT metrics of training record the encoder's
   ///     output here).
-  /// - Throws: ``AutogradError`` from the backward pass.
+  /// - Throws: `AutogradError` from the backward pass.
   public func fit(
     _ module: some Module, optimizer: some Optimizer, count: Int,
     step: (Graph, [Int]) -> StepResult,

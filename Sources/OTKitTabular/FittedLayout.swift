@@ -44,7 +44,7 @@ public struct FittedLayout: Sendable, Equatable {
   /// Table rows (one instance each, raw features in the training column order) as
   /// instances of tokens.
   ///
-  /// - Throws: ``DataError`` when the column count is not the model's.
+  /// - Throws: `DataError` when the column count is not the model's.
   public func sequence(of rows: Matrix<Double>) throws -> SequenceData {
     guard rows.columns == featureNames.count else {
       throw DataError(.shapeMismatch("\(rows.columns) feature columns, the model was trained on \(featureNames.count)"), file: "<data>")

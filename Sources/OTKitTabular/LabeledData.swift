@@ -27,7 +27,7 @@ public struct LabeledData: Sendable, Equatable {
   /// - Parameters:
   ///   - classes: keep only the rows whose label is one of the first `classes` labels in
   ///     sorted order (the study's k-class tasks).
-  /// - Throws: ``DataError`` when the table has no label column, fewer than two classes, or
+  /// - Throws: `DataError` when the table has no label column, fewer than two classes, or
   ///   fewer than `classes` labels.
   public init(table: CSVTable, file: String, classes: Int? = nil) throws {
     guard let labels = table.labels else {

@@ -28,7 +28,7 @@ public struct MLPSettings: Sendable, Equatable, Codable {
   public init() {}
 }
 
-/// What a saved tabular model is: written to `config.json` by ``ModelFile``.
+/// What a saved tabular model is: written to `config.json` by `ModelFile`.
 public struct TabularModelConfiguration: Sendable, Equatable, Codable {
   public var format: String = "otkit-model"
   public var version: Int = 1
@@ -88,7 +88,7 @@ public protocol TabularClassifier: AnyObject {
   /// Class probabilities of each row of raw (unstandardized) features; a row is one
   /// instance.
   func predictProbabilities(_ features: Matrix<Double>) throws -> Matrix<Double>
-  /// Saves the model into a directory (see ``ModelFile``).
+  /// Saves the model into a directory (see `ModelFile`).
   func save(to directory: String) throws
 }
 
@@ -101,7 +101,7 @@ extension TabularClassifier {
 public enum TabularModels {
   /// Loads a model saved by `otkit train --save` or a classifier's `save(to:)`.
   ///
-  /// - Throws: ``ModelFileError`` for a missing, corrupt or mismatched model.
+  /// - Throws: `ModelFileError` for a missing, corrupt or mismatched model.
   public static func load(from directory: String) throws -> any TabularClassifier {
     let config = try ModelFile.configuration(TabularModelConfiguration.self, from: directory)
     switch config.model {
@@ -203,7 +203,7 @@ public final class MLPClassifier: TabularClassifier {
       standardizer: standardizer, mlp: settings)
   }
 
-  /// Saves the model into a directory (see ``ModelFile``).
+  /// Saves the model into a directory (see `ModelFile`).
   public func save(to directory: String) throws {
     guard let network, let configuration else { throw TabularModelError("the model is not fitted") }
     try ModelFile.save(network, configuration: configuration, to: directory)

@@ -41,7 +41,7 @@ public struct SequenceData: Sendable, Equatable {
   /// tokens of `tokenDimension` consecutive columns (`tokenDimension = p`: one token per
   /// row; `2`: points in the plane).
   ///
-  /// - Throws: ``DataError`` when `tokenDimension` does not divide the column count.
+  /// - Throws: `DataError` when `tokenDimension` does not divide the column count.
   public init(_ data: LabeledData, tokenDimension: Int? = nil) throws {
     let p = data.features.columns
     let d = tokenDimension ?? p

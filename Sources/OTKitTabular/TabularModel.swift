@@ -52,7 +52,7 @@ public enum TabularModel: Sendable {
   ///   - train: the training rows (the MLP needs them; the others read `sequenceTrain`).
   ///   - trace: record the transformer's trajectory and the OT metrics of training.
   /// - Throws: ``TabularModelError`` (an MLP without rows, a trace of the feature layout),
-  ///   ``DataError``, or an error of training.
+  ///   `DataError`, or an error of training.
   /// - Complexity: the model's training plus one prediction pass over each part.
   public func fit(
     train: LabeledData? = nil, sequenceTrain: SequenceData, sequenceTest: SequenceData, trace: Bool = false,

@@ -155,7 +155,7 @@ public final class TabularTransformer {
   /// - Parameter trace: record the trajectory of the training points for the OT metrics
   ///   (sequence layout only).
   /// - Throws: ``TabularModelError`` for a trace of the feature layout or an impossible
-  ///   dummy placement; ``AutogradError`` from training.
+  ///   dummy placement; `AutogradError` from training.
   @discardableResult
   public func fit(_ data: SequenceData, trace: Bool = false, showsProgress: Bool = false, onEpoch: ((EpochRecord) -> Void)? = nil) throws -> TrainingHistory {
     guard data.instances > 0 else { throw TabularModelError("no training instances") }

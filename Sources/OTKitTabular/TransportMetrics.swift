@@ -41,7 +41,7 @@ public struct TransportMetrics: Sendable, Equatable, Codable {
   ///   - start: the class's points at the start, one per row.
   ///   - end: the same points at the end.
   ///   - pathLengths: every point's path length through the epochs (`nil`: straight paths).
-  /// - Throws: ``TransportProblemError`` when the points hold NaN or infinity.
+  /// - Throws: `TransportProblemError` when the points hold NaN or infinity.
   /// - Complexity: one exact assignment of `n` points, `O(n^3)` in the worst case.
   public init(start: Matrix<Double>, end: Matrix<Double>, pathLengths: [Double]? = nil) throws {
     precondition(start.shape == end.shape, "Start and end must have the same shape")

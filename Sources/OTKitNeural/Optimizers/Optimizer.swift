@@ -3,7 +3,7 @@ import OTKitCore
 
 /// An optimizer: updates the trainable parameters from their gradients.
 ///
-/// Frozen parameters (``Parameter/isTrainable`` false) are skipped. State (momenta) is
+/// Frozen parameters (`Parameter.isTrainable` false) are skipped. State (momenta) is
 /// kept per parameter object.
 public protocol Optimizer: AnyObject {
   /// The learning rate of the next step; a ``LearningRateSchedule`` sets it per epoch.
