@@ -118,17 +118,14 @@ extension AttentionDiagnostics {
   /// `oneSidedGap`; non-finite numbers as `null`).
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: ReportKeys.self)
-    func number(_ x: Double, _ key: ReportKeys) throws {
-      if x.isFinite { try c.encode(x, forKey: key) } else { try c.encodeNil(forKey: key) }
-    }
-    try number(entropy, .entropy)
-    try number(zeroFraction, .zeroFraction)
-    try number(rowMarginalError, .rowMarginalError)
-    try number(columnMarginalError, .columnMarginalError)
-    try number(planDistance, .planDistance)
+    try c.encodeFinite(entropy, forKey: .entropy)
+    try c.encodeFinite(zeroFraction, forKey: .zeroFraction)
+    try c.encodeFinite(rowMarginalError, forKey: .rowMarginalError)
+    try c.encodeFinite(columnMarginalError, forKey: .columnMarginalError)
+    try c.encodeFinite(planDistance, forKey: .planDistance)
     try c.encode(planConverged, forKey: .planConverged)
-    try number(oneSidedObjective, .oneSidedObjective)
-    try number(oneSidedMinimum, .oneSidedMinimum)
-    try number(oneSidedGap, .oneSidedGap)
+    try c.encodeFinite(oneSidedObjective, forKey: .oneSidedObjective)
+    try c.encodeFinite(oneSidedMinimum, forKey: .oneSidedMinimum)
+    try c.encodeFinite(oneSidedGap, forKey: .oneSidedGap)
   }
 }

@@ -1,3 +1,5 @@
+import OTKitCore
+
 /// What `otkit train --json` prints, as a library value: test and training accuracy, recall
 /// and confusion, the training history's figures, the data's sizes, and (a traced
 /// transformer) the OT metrics of training, totals over classes. Its keys are a public
@@ -41,17 +43,14 @@ public struct TrainingReport: Encodable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: Key.self)
-    func number(_ x: Double, _ key: String) throws {
-      if x.isFinite { try c.encode(x, forKey: Key(key)) } else { try c.encodeNil(forKey: Key(key)) }
-    }
     try c.encode(outcome.model, forKey: Key("model"))
-    try number(outcome.test.accuracy, "accuracy")
-    try number(outcome.test.pointAccuracy, "pointAccuracy")
-    try number(outcome.train.accuracy, "trainAccuracy")
+    try c.encodeFinite(outcome.test.accuracy, forKey: Key("accuracy"))
+    try c.encodeFinite(outcome.test.pointAccuracy, forKey: Key("pointAccuracy"))
+    try c.encodeFinite(outcome.train.accuracy, forKey: Key("trainAccuracy"))
     try c.encode(outcome.test.recall.map { $0.isFinite ? $0 : nil }, forKey: Key("recall"))
     try c.encode(outcome.test.instances.confusion, forKey: Key("confusion"))
     try c.encode(classLabels, forKey: Key("classLabels"))
-    try number(outcome.history.seconds, "trainSeconds")
+    try c.encodeFinite(outcome.history.seconds, forKey: Key("trainSeconds"))
     try c.encode(outcome.history.epochs, forKey: Key("epochs"))
     try c.encode(outcome.history.bestEpoch + 1, forKey: Key("bestEpoch"))
     try c.encode(outcome.history.stoppedEarly, forKey: Key("stoppedEarly"))
@@ -63,7 +62,7 @@ public struct TrainingReport: Encodable {
     if let report { try c.encode(report, forKey: Key("report")) } else { try c.encodeNil(forKey: Key("report")) }
     if let hidden { try c.encode(hidden, forKey: Key("hidden")) }
     if let metrics = outcome.metrics {
-      for (name, value) in metrics.total.figures { try number(value, name) }
+      for (name, value) in metrics.total.figures { try c.encodeFinite(value, forKey: Key(name)) }
     }
   }
 }

@@ -168,6 +168,7 @@ struct AttentionCommand: ParsableCommand {
     let outputOnly = weights == nil && output != nil
     for h in 0..<q.count {
       var w: Matrix<T>? = nil
+      var scoresOfHead: Matrix<T>? = nil
       if outputOnly, let v {
         // The output alone: the blocked path never forms the weights (softmax, Float).
         var o = Matrix<T>(rows: 0, columns: 0)
@@ -176,6 +177,7 @@ struct AttentionCommand: ParsableCommand {
       } else {
         // As before: the time of the anchor on the scores (the scores product is untimed).
         let scores = attention.scores(queries: q[h], keys: k[h])
+        scoresOfHead = scores
         var computed = Matrix<T>(rows: 0, columns: 0)
         seconds += Stopwatch.time { computed = TransportAttention.weights(scores, anchor: attention.anchor) }
         w = computed
@@ -184,7 +186,8 @@ struct AttentionCommand: ParsableCommand {
       }
       if self.diagnostics {
         let tau = attention.resolvedTemperature(keySize: q[h].columns)
-        let scores = attention.scores(queries: Matrix<Double>(q[h]), keys: Matrix<Double>(k[h]))
+        // In Double; the weights path's scores already are, for float64 input.
+        let scores = scoresOfHead as? Matrix<Double> ?? attention.scores(queries: Matrix<Double>(q[h]), keys: Matrix<Double>(k[h]))
         let weightsForDiagnostics = w.map(Matrix<Double>.init) ?? TransportAttention.weights(scores, anchor: attention.anchor)
         results.append(AttentionDiagnostics(weights: weightsForDiagnostics, scores: scores, temperature: tau))
       }

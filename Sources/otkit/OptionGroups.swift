@@ -68,3 +68,14 @@ struct TrainingRunOptions: ParsableArguments {
     guard epochs >= 1 else { throw ValidationError("--epochs must be positive") }
   }
 }
+
+/// A command with the training run's options; its `epochs`, `seed` and `report`.
+protocol TrainingRunCommand {
+  var training: TrainingRunOptions { get }
+}
+
+extension TrainingRunCommand {
+  var epochs: Int { training.epochs }
+  var seed: UInt64 { training.seed }
+  var report: String? { training.report }
+}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OTKit
 
-struct ReproduceCommand: ParsableCommand {
+struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   static let configuration = CommandConfiguration(
     commandName: "reproduce",
     abstract: "Reproduce the tables of the tabular OT study (seed 000).",
@@ -39,9 +39,6 @@ struct ReproduceCommand: ParsableCommand {
 
   @OptionGroup(title: "Training")
   var training: TrainingRunOptions
-  var epochs: Int { training.epochs }
-  var seed: UInt64 { training.seed }
-  var report: String? { training.report }
 
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }

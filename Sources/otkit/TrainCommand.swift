@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OTKit
 
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: ParsableCommand, TrainingRunCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a classifier on a CSV data set and report its test accuracy.",
@@ -104,9 +104,6 @@ struct TrainCommand: ParsableCommand {
 
   @OptionGroup(title: "Training")
   var training: TrainingRunOptions
-  var epochs: Int { training.epochs }
-  var seed: UInt64 { training.seed }
-  var report: String? { training.report }
 
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }

@@ -42,6 +42,8 @@ public struct PointCloud: Geometry {
   public let target: Matrix<Double>
   /// The ground cost.
   public let groundCost: GroundCost
+  /// The cost function of ``groundCost`` (made once: pair costs are read per plan entry).
+  public let costFunction: any CostFunction
   let cache: CostCache
 
   /// - Precondition: both clouds have the same dimension (``TransportProblem`` checks it
@@ -51,6 +53,7 @@ public struct PointCloud: Geometry {
     self.source = source
     self.target = target
     self.groundCost = cost
+    self.costFunction = cost.function
     self.cache = CostCache()
   }
 
@@ -58,10 +61,8 @@ public struct PointCloud: Geometry {
   public var m: Int { target.rows }
   /// The dimension of the points.
   public var dimension: Int { source.columns }
-  /// The cost function of ``groundCost``.
-  public var costFunction: any CostFunction { groundCost.function }
 
-  public var costMatrix: Matrix<Double> { cache.matrix { groundCost.matrix(source, target) } }
+  public var costMatrix: Matrix<Double> { cache.matrix { costFunction.matrix(source, target) } }
   public var hasCostMatrix: Bool { cache.isBuilt }
 
   public func cost(_ i: Int, _ j: Int) -> Double {

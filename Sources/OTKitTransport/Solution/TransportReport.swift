@@ -1,3 +1,5 @@
+import OTKitCore
+
 /// What `otkit transport --json` prints, as a library value: the solution's figures, the
 /// problem's sizes and cost, and the solver time. Its keys are a public contract.
 ///
@@ -67,12 +69,12 @@ public struct TransportReport: Encodable, Sendable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: Keys.self)
-    try c.encodeNumber(cost, forKey: .cost)
+    try c.encodeFinite(cost, forKey: .cost)
     try c.encode(method, forKey: .method)
     try c.encode(status, forKey: .status)
     try c.encode(iterations, forKey: .iterations)
-    try c.encodeNumber(marginalError, forKey: .marginalError)
-    try c.encodeNumber(seconds, forKey: .seconds)
+    try c.encodeFinite(marginalError, forKey: .marginalError)
+    try c.encodeFinite(seconds, forKey: .seconds)
     try c.encode(n, forKey: .n)
     try c.encode(m, forKey: .m)
     try c.encode(groundCost, forKey: .groundCost)
@@ -81,14 +83,14 @@ public struct TransportReport: Encodable, Sendable {
       try c.encode(exact.certificate, forKey: .certificate)
     }
     if let entropic {
-      try c.encodeNumber(entropic.epsilon, forKey: .epsilon)
-      try c.encodeNumber(entropic.regularizedCost, forKey: .regularizedCost)
-      try c.encodeNumber(entropic.dualObjective, forKey: .dualObjective)
+      try c.encodeFinite(entropic.epsilon, forKey: .epsilon)
+      try c.encodeFinite(entropic.regularizedCost, forKey: .regularizedCost)
+      try c.encodeFinite(entropic.dualObjective, forKey: .dualObjective)
       try c.encode(entropic.precision, forKey: .precision)
       try c.encode(entropic.online, forKey: .online)
       var history = c.nestedUnkeyedContainer(forKey: .errorHistory)
       for e in entropic.errorHistory { if e.isFinite { try history.encode(e) } else { try history.encodeNil() } }
-      try c.encodeNumber(entropic.tolerance, forKey: .tolerance)
+      try c.encodeFinite(entropic.tolerance, forKey: .tolerance)
       try c.encode("l1-relative-to-mass", forKey: .toleranceNorm)
     }
   }
@@ -105,19 +107,12 @@ extension OptimalityCertificate: Encodable {
     var c = encoder.container(keyedBy: Keys.self)
     try c.encode(holds, forKey: .holds)
     if dualFeasibilityChecked {
-      try c.encodeNumber(minimumReducedCost, forKey: .minimumReducedCost)
+      try c.encodeFinite(minimumReducedCost, forKey: .minimumReducedCost)
     } else {
       try c.encodeNil(forKey: .minimumReducedCost)
     }
-    try c.encodeNumber(complementarySlackness, forKey: .complementarySlackness)
-    try c.encodeNumber(dualityGap, forKey: .dualityGap)
-    try c.encodeNumber(tolerance, forKey: .tolerance)
-  }
-}
-
-extension KeyedEncodingContainer {
-  /// A number, or `null` when it is not finite (JSON has no NaN or infinity).
-  mutating func encodeNumber(_ x: Double, forKey key: Key) throws {
-    if x.isFinite { try encode(x, forKey: key) } else { try encodeNil(forKey: key) }
+    try c.encodeFinite(complementarySlackness, forKey: .complementarySlackness)
+    try c.encodeFinite(dualityGap, forKey: .dualityGap)
+    try c.encodeFinite(tolerance, forKey: .tolerance)
   }
 }
