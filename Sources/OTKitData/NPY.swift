@@ -109,10 +109,15 @@ public enum NPY {
       }
       throw DataError(.unsupportedNPY("dtype '\(descr)'; OTKit reads float64, float32, int64 and int32"), file: file)
     }
-    let count = shape.reduce(1, *)
     let dataStart = headerStart + headerLength
-    guard bytes.count - dataStart >= count * dtype.size else {
-      throw malformed("the data are truncated: \(count) values of \(dtype.size) bytes need \(count * dtype.size) bytes, the file has \(bytes.count - dataStart)")
+    let shapeText = "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+    // Checked: a header may declare any shape; nothing is allocated before the file is
+    // known to hold it.
+    guard let count = checkedProduct(shape), case (let byteCount, false) = count.multipliedReportingOverflow(by: dtype.size) else {
+      throw malformed("the shape \(shapeText) holds more values than can be addressed")
+    }
+    guard bytes.count - dataStart >= byteCount else {
+      throw malformed("the data are truncated: the shape \(shapeText) of \(dtype.size)-byte values needs \(byteCount) bytes, the file has \(bytes.count - dataStart)")
     }
     var values = [Double](repeating: 0, count: count)
     bytes.withUnsafeBytes { raw in
@@ -129,6 +134,17 @@ public enum NPY {
       }
     }
     return Array(shape: shape, dtype: dtype, values: values)
+  }
+
+  /// The product of `dimensions`, or nil when it overflows `Int`.
+  static func checkedProduct(_ dimensions: [Int]) -> Int? {
+    var product = 1
+    for d in dimensions {
+      let (p, overflow) = product.multipliedReportingOverflow(by: d)
+      if overflow { return nil }
+      product = p
+    }
+    return product
   }
 
   /// The bytes of an NPY file holding `values` with the given shape and dtype.

@@ -107,14 +107,44 @@ enum NumberParser {
     "na", "n/a", "nan", "null", "none", "?", "-nan", "+nan", "missing",
   ]
 
+  /// Whether `bytes[start..<end]` is a decimal number: an optional sign, digits with at
+  /// most one point (at least one digit), and an optional exponent `e[+-]digits`. `strtod`
+  /// alone would also take hexadecimal (`0x10`), `inf` and `nan` words, and trailing
+  /// garbage after a prefix.
+  static func isDecimal(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    if i < end && (bytes[i] == 0x2D || bytes[i] == 0x2B) { i += 1 }
+    var digits = 0
+    while i < end && bytes[i] &- 0x30 < 10 { i += 1; digits += 1 }
+    if i < end && bytes[i] == 0x2E {
+      i += 1
+      while i < end && bytes[i] &- 0x30 < 10 { i += 1; digits += 1 }
+    }
+    guard digits > 0 else { return false }
+    if i < end && (bytes[i] | 0x20) == 0x65 {
+      i += 1
+      if i < end && (bytes[i] == 0x2D || bytes[i] == 0x2B) { i += 1 }
+      var exponentDigits = 0
+      while i < end && bytes[i] &- 0x30 < 10 { i += 1; exponentDigits += 1 }
+      guard exponentDigits > 0 else { return false }
+    }
+    return i == end
+  }
+
+  /// Words for infinity (with an optional sign), which are numbers but not finite ones.
+  static let infinityWords: Set<String> = ["inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"]
+
   static func slowPath(
     _ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, inPlace: Bool
   ) -> Result {
     let length = end - start
-    let lead = bytes[start] | 0x20
-    if lead >= 0x61 && lead <= 0x7A || bytes[start] == 0x3F || bytes[start] == 0x2D || bytes[start] == 0x2B {
-      let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: length), as: UTF8.self)
-      if missingMarkers.contains(text.lowercased()) { return .missing }
+    guard isDecimal(bytes, start, end) else {
+      // Words are read only when short: a missing-value marker or an infinity.
+      guard length <= 16 else { return .notANumber }
+      let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: length), as: UTF8.self).lowercased()
+      if missingMarkers.contains(text) { return .missing }
+      if infinityWords.contains(text) { return .notFinite }
+      return .notANumber
     }
     if inPlace {
       // The byte after the number stops strtod, so no copy is needed.
@@ -122,21 +152,17 @@ enum NumberParser {
       var endPointer: UnsafeMutablePointer<CChar>? = nil
       let value = strtod(p, &endPointer)
       guard let endPointer, UnsafePointer(endPointer) - p == length else { return .notANumber }
-      if value.isNaN { return .missing }
-      if !value.isFinite { return .notFinite }
-      return .number(value)
+      return value.isFinite ? .number(value) : .notFinite
     }
-    guard length < 512 else { return .notANumber }
-    // strtod needs a terminated copy; it also accepts hexadecimal and inf/infinity.
+    // strtod needs a terminated copy (of any length: a long number in the last cell of a
+    // file without a final newline is still a number).
     var buffer = [CChar](repeating: 0, count: length + 1)
     for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
     return buffer.withUnsafeMutableBufferPointer { p -> Result in
       var endPointer: UnsafeMutablePointer<CChar>? = nil
       let value = strtod(p.baseAddress!, &endPointer)
       guard let endPointer, endPointer - p.baseAddress! == length else { return .notANumber }
-      if value.isNaN { return .missing }
-      if !value.isFinite { return .notFinite }
-      return .number(value)
+      return value.isFinite ? .number(value) : .notFinite
     }
   }
 }

@@ -152,11 +152,11 @@ public enum Safetensors {
       guard let offsetValues = info["data_offsets"] as? [Any], let offsets = integers(offsetValues), offsets.count == 2,
         offsets[0] >= 0, offsets[0] <= offsets[1]
       else { throw fail("\"\(name)\" has no valid data_offsets") }
-      let (count, overflow) = shape.reduce((1, false)) { acc, d in
-        let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-        return (p, acc.1 || o)
+      // Checked: the declared shape is compared with the bytes before anything is allocated.
+      guard let count = NPY.checkedProduct(shape), case (let byteCount, false) = count.multipliedReportingOverflow(by: dtype.size) else {
+        throw fail("\"\(name)\" has shape \(shape), more values than can be addressed")
       }
-      guard !overflow, offsets[1] - offsets[0] == count * dtype.size else {
+      guard offsets[1] - offsets[0] == byteCount else {
         throw fail("\"\(name)\" has shape \(shape) of \(dtypeName) but \(offsets[1] - offsets[0]) bytes")
       }
       guard offsets[1] <= data.count - dataStart else {

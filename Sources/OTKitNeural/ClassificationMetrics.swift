@@ -27,7 +27,17 @@ public struct ClassificationMetrics: Sendable, Equatable, Codable {
     return count > 0 ? Double(correct) / Double(count) : 0
   }
 
-  /// Per class, the fraction of its members predicted as it (NaN-free: 0 for an absent class).
+  /// Per class, the fraction of its members predicted as it, or nil for a class with no
+  /// members here (its recall is undefined, not 0).
+  public var definedRecall: [Double?] {
+    (0..<classes).map { c in
+      let total = confusion[c].reduce(0, +)
+      return total > 0 ? Double(confusion[c][c]) / Double(total) : nil
+    }
+  }
+
+  /// Per class, the fraction of its members predicted as it (NaN-free: 0 for an absent
+  /// class; ``definedRecall`` tells an absent class from a recall of 0).
   public var recall: [Double] {
     (0..<classes).map { c in
       let total = confusion[c].reduce(0, +)

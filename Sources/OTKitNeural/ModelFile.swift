@@ -48,7 +48,22 @@ public enum ModelFile {
     do {
       return try JSONDecoder().decode(type, from: data)
     } catch {
-      throw ModelFileError(path: path, reason: "is not a valid model configuration: \(error)")
+      throw ModelFileError(path: path, reason: "is not a valid model configuration: \(describe(error))")
+    }
+  }
+
+  /// A decoding error in words: the field's path and what is wrong with it.
+  static func describe(_ error: Error) -> String {
+    func field(_ path: [CodingKey]) -> String {
+      path.isEmpty ? "the top level" : "\"" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "\""
+    }
+    switch error {
+    case DecodingError.keyNotFound(let key, let context): return "\(field(context.codingPath + [key])) is missing"
+    case DecodingError.typeMismatch(let type, let context): return "\(field(context.codingPath)) is not a \(type)"
+    case DecodingError.valueNotFound(let type, let context): return "\(field(context.codingPath)) is null, not a \(type)"
+    case DecodingError.dataCorrupted(let context):
+      return context.codingPath.isEmpty ? "not JSON (\(context.debugDescription))" : "\(field(context.codingPath)): \(context.debugDescription)"
+    default: return "\(error)"
     }
   }
 

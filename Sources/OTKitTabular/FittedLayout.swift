@@ -28,8 +28,8 @@ public struct FittedLayout: Sendable, Equatable {
 
   /// The layout of a saved configuration (validated with `path` named in errors).
   init(_ config: TabularModelConfiguration, path: String) throws {
-    guard let tokens = config.tokens else { throw ModelFileError(path: path, reason: "the configuration has no token count") }
-    try config.validate(path: path)
+    try config.validate(directory: path)
+    let tokens = config.tokens!
     standardizer = config.standardizer
     classLabels = config.classLabels
     self.tokens = tokens

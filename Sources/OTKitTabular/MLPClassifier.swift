@@ -68,17 +68,7 @@ public struct TabularModelConfiguration: Sendable, Equatable, Codable {
     self.dummies = dummies
   }
 
-  /// Checks what every model kind needs.
-  func validate(path: String) throws {
-    guard classLabels.count >= 2 else { throw ModelFileError(path: path, reason: "the configuration names fewer than 2 classes") }
-    if let tokens {
-      guard tokens > 0, featureNames.count % tokens == 0, standardizer.means.count == featureNames.count / tokens else {
-        throw ModelFileError(path: path, reason: "the configuration's tokens, feature names and standardizer are inconsistent")
-      }
-    } else if standardizer.means.count != featureNames.count {
-      throw ModelFileError(path: path, reason: "the configuration's classes or feature names are inconsistent")
-    }
-  }
+
 }
 
 /// A fitted classifier of table rows: the MLP, the OT classifier or the transformer.
@@ -215,7 +205,7 @@ public final class MLPClassifier: TabularClassifier {
     guard config.model == "mlp", let settings = config.mlp else {
       throw TabularModelError("\(directory) holds a \(config.model) model, not an mlp")
     }
-    try config.validate(path: directory)
+    try config.validate(directory: directory)
     let model = MLPClassifier(settings: settings)
     let network = network(settings, features: config.featureNames.count, classes: config.classLabels.count)
     try ModelFile.loadParameters(into: network, from: directory)

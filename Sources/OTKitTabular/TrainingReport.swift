@@ -47,7 +47,8 @@ public struct TrainingReport: Encodable {
     try c.encodeFinite(outcome.test.accuracy, forKey: Key("accuracy"))
     try c.encodeFinite(outcome.test.pointAccuracy, forKey: Key("pointAccuracy"))
     try c.encodeFinite(outcome.train.accuracy, forKey: Key("trainAccuracy"))
-    try c.encode(outcome.test.recall.map { $0.isFinite ? $0 : nil }, forKey: Key("recall"))
+    // null for a class without test rows: its recall is undefined.
+    try c.encode(outcome.test.instances.definedRecall.map { $0.flatMap { $0.isFinite ? $0 : nil } }, forKey: Key("recall"))
     try c.encode(outcome.test.instances.confusion, forKey: Key("confusion"))
     try c.encode(classLabels, forKey: Key("classLabels"))
     try c.encodeFinite(outcome.history.seconds, forKey: Key("trainSeconds"))

@@ -37,11 +37,20 @@ public enum SolveError: Error, Equatable, Sendable, CustomStringConvertible {
   case missingEpsilon(TransportMethod)
   /// A setting that the method does not take (`useFloat` with `sns`, say).
   case unsupportedSetting(String, method: TransportMethod)
+  /// A relative epsilon resolves to no positive finite value on this problem (the costs'
+  /// statistic is 0: one point each, identical points, constant costs).
+  case unresolvedEpsilon(Epsilon, resolved: Double)
+  /// The costs exceed the largest `Float` (`useFloat`).
+  case floatOverflow(largestCost: Double)
 
   public var description: String {
     switch self {
     case .missingEpsilon(let method): "the \(method.solverName) solver needs an epsilon"
     case .unsupportedSetting(let setting, let method): "\(setting) does not apply to the \(method.solverName) solver"
+    case .unresolvedEpsilon(let epsilon, let resolved):
+      "epsilon \(epsilon) is \(resolved) on this problem, not a positive finite number; give an absolute epsilon"
+    case .floatOverflow(let largest):
+      "costs up to \(largest) overflow Float (largest \(Float.greatestFiniteMagnitude)); solve in Double"
     }
   }
 }
@@ -77,6 +86,9 @@ public enum OT {
       if options.useFloat { throw SolveError.unsupportedSetting("useFloat", method: method) }
       if options.epsilonScaling != nil { throw SolveError.unsupportedSetting("epsilonScaling", method: method) }
     }
+    if method.isEntropic, let epsilon = options.epsilon {
+      try checkEntropic(problem, epsilon: epsilon, useFloat: options.useFloat, online: options.online)
+    }
     switch method {
     case .auto, .exact:
       var solver = NetworkSimplex()
@@ -92,6 +104,22 @@ public enum OT {
       var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
       if let limit = options.maxIterations { solver.maxIterations = limit }
       return solver
+    }
+  }
+
+  /// Throws when an entropic solve cannot start: a relative epsilon that resolves to 0 or
+  /// infinity, or costs beyond `Float` when `useFloat`.
+  ///
+  /// - Complexity: `O(n m d)` for a relative epsilon (one pass over the costs), `O(1)`
+  ///   otherwise.
+  static func checkEntropic(_ problem: TransportProblem, epsilon: Epsilon, useFloat: Bool, online: Bool?) throws {
+    if case .relative = epsilon {
+      let resolved = Sinkhorn(epsilon: epsilon, online: online).absoluteEpsilon(for: problem)
+      guard resolved > 0 && resolved.isFinite else { throw SolveError.unresolvedEpsilon(epsilon, resolved: resolved) }
+    }
+    if useFloat {
+      let largest = problem.hasCostMatrix ? problem.cost.elements.reduce(0) { max($0, abs($1)) } : problem.costBound
+      if largest > Double(Float.greatestFiniteMagnitude) { throw SolveError.floatOverflow(largestCost: largest) }
     }
   }
 

@@ -99,19 +99,10 @@ struct AttentionCommand: ParsableCommand {
     } catch let error as DataError {
       throw CLIError(error.description)
     }
-    guard q.count == k.count, v.map({ $0.count == q.count }) ?? true else {
-      throw CLIError("--queries, --keys and --values must have the same number of heads (\(q.count), \(k.count)\(v.map { ", \($0.count)" } ?? ""))")
-    }
+    try Self.check(q, k, v, files: (queries, keys, values))
     for h in 0..<q.count {
-      guard q[h].columns == k[h].columns else {
-        throw CLIError("\(keys): keys have width \(k[h].columns), queries \(q[h].columns) (head \(h))")
-      }
-      if let v, v[h].rows != k[h].rows { throw CLIError("\(values!): \(v[h].rows) values for \(k[h].rows) keys (head \(h))") }
       if anchor == .orthostochastic && q[h].rows != k[h].rows {
         throw CLIError("the orthostochastic anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
-      }
-      guard q[h].isFinite && k[h].isFinite && (v?[h].isFinite ?? true) else {
-        throw CLIError("the inputs hold NaN or infinity (head \(h))")
       }
     }
     let chosen: AttentionAnchor
@@ -156,6 +147,63 @@ struct AttentionCommand: ParsableCommand {
     }
   }
 
+  /// Checks the arrays against each other, naming the file at fault: the same number of
+  /// heads (at least one), queries, keys and coordinates present, widths and counts that
+  /// agree, finite values.
+  static func check(_ q: [Matrix<Double>], _ k: [Matrix<Double>], _ v: [Matrix<Double>]?, files: (String, String, String?)) throws {
+    guard !q.isEmpty else { throw CLIError("\(files.0): the array has 0 heads") }
+    guard q.count == k.count else { throw CLIError("\(files.1): \(k.count) heads, the queries (\(files.0)) have \(q.count)") }
+    if let v, v.count != q.count { throw CLIError("\(files.2!): \(v.count) heads, the queries (\(files.0)) have \(q.count)") }
+    for h in 0..<q.count {
+      let head = q.count > 1 ? " (head \(h))" : ""
+      guard q[h].rows > 0 else { throw CLIError("\(files.0): no queries\(head)") }
+      guard k[h].rows > 0 else { throw CLIError("\(files.1): no keys\(head)") }
+      guard q[h].columns > 0 else { throw CLIError("\(files.0): the queries have no coordinates (d = 0)\(head)") }
+      guard q[h].columns == k[h].columns else {
+        throw CLIError("\(files.1): keys have width \(k[h].columns), queries \(q[h].columns)\(head)")
+      }
+      if let v, v[h].rows != k[h].rows { throw CLIError("\(files.2!): \(v[h].rows) values for \(k[h].rows) keys\(head)") }
+      for (matrix, file) in [(q[h], files.0), (k[h], files.1)] + (v.map { [($0[h], files.2!)] } ?? []) where !matrix.isFinite {
+        let index = matrix.elements.firstIndex { !$0.isFinite }!
+        throw CLIError("\(file): the value at row \(index / matrix.columns + 1), column \(index % matrix.columns + 1)\(head) is \(matrix.elements[index]), not a finite number")
+      }
+    }
+  }
+
+  /// Throws when the scores `Q K^T / T` of a head overflow the working precision `T`
+  /// (checked by the Cauchy-Schwarz bound first, and by the scores themselves only when
+  /// the bound exceeds the largest finite value).
+  func checkScores<T: MatrixScalar>(_ attention: TransportAttention, _ q: Matrix<T>, _ k: Matrix<T>, head: Int) throws {
+    func largestNorm(_ x: Matrix<T>) -> Double {
+      let scale = x.elements.reduce(0.0) { Swift.max($0, abs(Double($1))) }
+      guard scale > 0 else { return 0 }
+      var largest = 0.0
+      for i in 0..<x.rows {
+        var s = 0.0
+        for j in 0..<x.columns { let e = Double(x[i, j]) / scale; s += e * e }
+        largest = Swift.max(largest, s)
+      }
+      return scale * largest.squareRoot()
+    }
+    let tau = attention.resolvedTemperature(keySize: q.columns)
+    let bound = largestNorm(q) * largestNorm(k) * Swift.max(1, 1 / tau)
+    if case .sinkhorn = attention.anchor {
+      // Sinkhorn's potentials grow with the scores; beyond 2^42 (float64) or 2^13 (float32)
+      // one unit in the last place of S_ij + f_i + g_j exceeds 1e-3, and the weights'
+      // exponents carry that error: such scores are refused rather than answered wrongly.
+      let limit: Double = T.self == Float.self ? 8_192 : 4_398_046_511_104
+      if bound > limit {
+        let largest = attention.scores(queries: q, keys: k).elements.reduce(0.0) { Swift.max($0, abs(Double($1))) }
+        if largest > limit {
+          throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(head > 0 ? " (head \(head))" : "") exceed what the sinkhorn anchor resolves in \(T.self == Float.self ? "float32" : "float64") (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
+        }
+      }
+    }
+    if bound <= Double(T.greatestFiniteMagnitude) { return }
+    if attention.scores(queries: q, keys: k).isFinite { return }
+    throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(T.self == Float.self ? "float32" : "float64")\(head > 0 ? " (head \(head))" : "") (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
+  }
+
   /// Computes what was asked for in the inputs' precision, writes it, and returns the
   /// diagnostics (from the weights, in `Double`) and the time of the weights or output.
   func compute<T: MatrixScalar>(
@@ -167,6 +215,7 @@ struct AttentionCommand: ParsableCommand {
     var seconds = 0.0
     let outputOnly = weights == nil && output != nil
     for h in 0..<q.count {
+      try checkScores(attention, q[h], k[h], head: h)
       var w: Matrix<T>? = nil
       var scoresOfHead: Matrix<T>? = nil
       if outputOnly, let v {

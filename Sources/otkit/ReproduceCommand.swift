@@ -25,8 +25,12 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   @Argument(help: "The experiment: synthetic or beed.")
   var experiment: Experiment = .synthetic
 
-  @Option(help: "The BEED CSV file (label column y).")
-  var data: String = "../shared/data/beed.csv"
+  @Option(name: .customLong("data"), help: "The BEED CSV file (label column y; the beed experiment). (default: ../shared/data/beed.csv)")
+  var dataOption: String?
+
+  /// The BEED file: --data or the default beside the repository.
+  var data: String { dataOption ?? "../shared/data/beed.csv" }
+  var dataGiven: Bool { dataOption != nil }
 
   @Option(help: "Repetitions (new data or new splits) per setting.")
   var repetitions: Int?
@@ -50,6 +54,7 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   func validate() throws {
     _ = try separationValues()
     if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be positive") }
+    if experiment == .synthetic && dataGiven { throw ValidationError("--data applies to the beed experiment (otkit reproduce beed --data FILE)") }
   }
 
   func run() throws {

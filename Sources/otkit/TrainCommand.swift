@@ -128,7 +128,11 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   func hiddenWidths() throws -> [Int]? {
     guard let hidden else { return nil }
-    return try parseList(hidden, option: "--hidden", must: "positive integers", { Int($0) }, where: { $0 > 0 })
+    let widths = try parseList(
+      hidden, option: "--hidden", must: "integers from 1 to \(TabularModelLimits.width)", { Int($0) },
+      where: { (1...TabularModelLimits.width).contains($0) })
+    guard widths.count <= TabularModelLimits.depth else { throw ValidationError("--hidden takes at most \(TabularModelLimits.depth) widths") }
+    return widths
   }
 
   func validate() throws {
@@ -141,6 +145,10 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
     guard blocks >= 1, heads >= 1, (feedForward ?? 1) >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
+    // The limits of a saved model's configuration, so that what trains also loads.
+    guard blocks <= TabularModelLimits.depth else { throw ValidationError("--blocks must be at most \(TabularModelLimits.depth)") }
+    guard heads <= TabularModelLimits.heads else { throw ValidationError("--heads must be at most \(TabularModelLimits.heads)") }
+    guard (feedForward ?? 1) <= TabularModelLimits.width else { throw ValidationError("--feed-forward must be at most \(TabularModelLimits.width)") }
     if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw ValidationError("--head-dropout must lie in [0, 1)") }
     if studySettings && !(model == .transformer || model == .pretrained) {
       throw ValidationError("--study-settings applies to --model transformer or pretrained")
@@ -199,13 +207,13 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
         throw CLIError("\(error)")
       }
     }
-    let recall = outcome.test.recall
+    let recall = outcome.test.instances.definedRecall
     print("model: \(outcome.description)")
     print("data: \(data), \(labelled.count) rows, \(labelled.featureNames.count) features, classes \(labelled.classLabels.joined(separator: ", ")); train \(train.count), test \(test.count)")
     print("epochs: \(outcome.history.epochs)\(outcome.history.stoppedEarly ? " (early stop)" : ""), best \(outcome.history.bestEpoch + 1)")
     print("train accuracy: \(String(format: "%.4f", outcome.train.accuracy))")
     print("test accuracy: \(String(format: "%.4f", outcome.test.accuracy))" + (sequenceTest.tokens > 1 || model == .transformer || model == .pretrained ? " (instances), \(String(format: "%.4f", outcome.test.pointAccuracy)) (points)" : ""))
-    print("test recall: " + zip(labelled.classLabels, recall).map { "\($0) \(String(format: "%.4f", $1))" }.joined(separator: ", "))
+    print("test recall: " + zip(labelled.classLabels, recall).map { "\($0) \($1.map { String(format: "%.4f", $0) } ?? "undefined (no test rows)")" }.joined(separator: ", "))
     print("confusion (rows true, columns predicted): \(outcome.test.instances.confusion)")
     print("train time: \(String(format: "%.3f", outcome.history.seconds)) s")
     if let metrics = outcome.metrics {
@@ -367,6 +375,12 @@ struct PredictCommand: ParsableCommand {
     let start = DispatchTime.now().uptimeNanoseconds
     let probabilities = try classifier.predictProbabilities(features)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    // A row whose values take the model beyond Double (1e300 where it was trained on
+    // units) has no probabilities: an error naming the row, never NaN in the output.
+    for i in 0..<probabilities.rows where !(0..<probabilities.columns).allSatisfy({ probabilities[i, $0].isFinite }) {
+      let largest = (0..<features.columns).map { abs(features[i, $0]) }.max() ?? 0
+      throw CLIError("\(data): data row \(i + 1): the model's probabilities overflow for this row (its largest value is \(largest)); such values are outside what the model can represent")
+    }
     let predictions = Predictions(classLabels: config.classLabels, probabilities: probabilities)
     let (predicted, classLabels) = (predictions.predicted, predictions.classLabels)
     let accuracy = labels.flatMap { predictions.accuracy(against: $0) }

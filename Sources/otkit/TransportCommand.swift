@@ -59,6 +59,10 @@ struct TransportCommand: ParsableCommand {
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
 
+  /// The largest built-in example (two clouds of 16 coordinates; the exact solvers' cost
+  /// matrix of 10^5 x 10^5 entries is 80 GB).
+  static let largestExample = 100_000
+
   enum CostOption: String, ExpressibleByArgument, CaseIterable {
     case sqeuclidean, euclidean, cosine, minkowski
   }
@@ -77,7 +81,9 @@ struct TransportCommand: ParsableCommand {
     if example == nil && (source == nil || target == nil) {
       throw ValidationError("give SOURCE and TARGET files, or --example N")
     }
-    if let example, example < 1 { throw ValidationError("--example needs a positive number of points") }
+    if let example, !(1...TransportCommand.largestExample).contains(example) {
+      throw ValidationError("--example needs a number of points from 1 to \(TransportCommand.largestExample)")
+    }
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
     try entropic.validate(for: method)
     if let minkowskiP {
@@ -120,7 +126,12 @@ struct TransportCommand: ParsableCommand {
     let options = entropic.solveOptions(maxIterations: maxIterations)
     // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
     if !(entropic.online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: options.epsilon!).denseLimit { _ = problem.cost }
-    let solver = try OT.solver(for: chosen, problem: problem, options: options)
+    let solver: any TransportSolver
+    do {
+      solver = try OT.solver(for: chosen, problem: problem, options: options)
+    } catch let error as SolveError {
+      throw CLIError(solveDescription(error))
+    }
     let start = DispatchTime.now().uptimeNanoseconds
     let result = try solver.solution(of: problem) as! EntropicResult
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -148,14 +159,28 @@ struct TransportCommand: ParsableCommand {
     if !result.status.isSuccess { throw ExitCode(3) }
   }
 
+  /// A solve error in the options' words (`--relative-epsilon`, `--float32`).
+  func solveDescription(_ error: SolveError) -> String {
+    let files = [source, target].compactMap { $0 }.joined(separator: ", ")
+    let place = files.isEmpty ? "" : "\(files): "
+    switch error {
+    case .unresolvedEpsilon(let epsilon, let resolved):
+      return "\(place)--epsilon \(epsilon) is \(resolved) on these points (the statistic of the costs is \(resolved == 0 ? "0" : "not finite")); give an absolute --epsilon (without --relative-epsilon)"
+    case .floatOverflow(let largest):
+      return "\(place)costs up to \(largest) overflow float32 (--float32); solve in float64 without it"
+    default:
+      return place + error.description
+    }
+  }
+
   func problemDescription(_ error: TransportProblemError) -> String {
     let file: String
     switch error {
     case .nonFiniteWeight(.source, _, _), .negativeWeight(.source, _, _), .zeroTotalMass(.source),
-      .weightCount(.source, _, _):
+      .weightCount(.source, _, _), .massOverflow(.source):
       file = sourceWeights ?? "source weights"
     case .nonFiniteWeight(.target, _, _), .negativeWeight(.target, _, _), .zeroTotalMass(.target),
-      .weightCount(.target, _, _):
+      .weightCount(.target, _, _), .massOverflow(.target):
       file = targetWeights ?? "target weights"
     case .nonFiniteCoordinate(.source, _, _, _), .empty(.source), .notOneDimensional(.source, _):
       file = source ?? "source"

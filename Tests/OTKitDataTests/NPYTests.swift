@@ -52,7 +52,7 @@ struct NPYTests {
     (file("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", payload: Array(repeating: 0, count: 16)),
      "t.npy: uses an unsupported NPY layout: dtype '<c16'; OTKit reads float64, float32, int64 and int32"),
     (file("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", payload: Array(repeating: 0, count: 24)),
-     "t.npy: is not a valid NPY file: the data are truncated: 4 values of 8 bytes need 32 bytes, the file has 24"),
+     "t.npy: is not a valid NPY file: the data are truncated: the shape (4,) of 8-byte values needs 32 bytes, the file has 24"),
     (file("{'descr': '<f8', 'shape': (4,), }"), "t.npy: is not a valid NPY file: the header has no 'fortran_order'"),
     (file("{'descr': '<f8', 'fortran_order': False, 'shape': 4, }"), "t.npy: is not a valid NPY file: the header has no valid 'shape'"),
     (file("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", major: 9), "t.npy: uses an unsupported NPY layout: format version 9.0"),

@@ -76,8 +76,11 @@ public enum Entmax {
               row[j] *= scale
               if row[j] > peak { peak = row[j] }
             }
+            // Shift by the peak: the threshold is then found among numbers near 0 (a
+            // cumulative sum of scores of 1e16 would lose the 1 it is compared with).
+            for j in 0..<n { row[j] -= peak }
             var count = 0
-            let floor = peak - 1
+            let floor: T = -1
             for j in 0..<n where row[j] >= floor {
               candidates[count] = row[j]
               count += 1
@@ -116,9 +119,12 @@ public enum Entmax {
             row[j] *= am1
             if row[j] > peak { peak = row[j] }
           }
+          // Shifted by the peak, so that the bisection's interval is resolved to
+          // round-off whatever the scores' magnitude.
+          for j in 0..<n { row[j] -= peak }
           // sum_j [x_j - tau]_+^(1/(alpha-1)) is 1 between these two thresholds.
-          var low = peak - 1
-          var high = peak - T.pow(1 / T(n), am1)
+          var low: T = -1
+          var high = -T.pow(1 / T(n), am1)
           func mass(_ tau: T) -> T {
             var s: T = 0
             for j in 0..<n where row[j] > tau { s += T.pow(row[j] - tau, power) }
@@ -127,7 +133,7 @@ public enum Entmax {
           for _ in 0..<iterations {
             let mid = (low + high) / 2
             if mass(mid) >= 1 { low = mid } else { high = mid }
-            if high - low <= T.ulpOfOne * Swift.max(1, peak.magnitude) { break }
+            if high - low <= T.ulpOfOne { break }
           }
           let tau = low
           var total: T = 0

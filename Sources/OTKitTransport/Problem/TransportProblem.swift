@@ -1,4 +1,5 @@
 import OTKitCore
+import RealModule
 
 /// An error in the data of a transport problem, naming the side, row and column.
 public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -18,6 +19,14 @@ public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Se
   case notSquareUniform(n: Int, m: Int)
   /// The solver cannot use this ground cost (the 1-D solver needs `h(x - y)` with `h` convex).
   case unsupportedCost(method: String, cost: String)
+  /// The costs of the points overflow `Double`: `largestCoordinate` is the largest
+  /// coordinate magnitude, `cost` the ground cost.
+  case costOverflow(cost: String, largestCoordinate: Double)
+  /// The weights of a side sum to more than the largest `Double`.
+  case massOverflow(Side)
+  /// The transport cost `<P, C>` can overflow: the total mass times the largest cost
+  /// exceeds the largest `Double`.
+  case objectiveOverflow(totalMass: Double, largestCost: Double)
 
   public var description: String {
     switch self {
@@ -43,6 +52,11 @@ public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Se
       "the assignment solver needs as many source as target points with uniform weights (n = \(n), m = \(m))"
     case .unsupportedCost(let method, let cost):
       "the \(method) solver needs a cost h(x - y) with h convex; \(cost) is not one"
+    case .costOverflow(let cost, let largest):
+      "the \(cost) costs overflow Double: coordinates reach \(largest) in magnitude; rescale the points"
+    case .massOverflow(let side): "the \(side) weights sum to more than the largest Double (overflow); rescale the weights"
+    case .objectiveOverflow(let mass, let cost):
+      "the transport cost can overflow Double: total mass \(mass) times costs up to \(cost); rescale the weights or the points"
     }
   }
 }
@@ -63,6 +77,10 @@ public struct TransportProblem: Sendable {
   public let targetWeights: [Double]
   /// Where the costs come from.
   public let geometry: any Geometry
+  /// An upper bound of `|C_ij|` known without building the costs: for point clouds, the
+  /// ground cost at twice the largest coordinate magnitudes (the exact largest cost for a
+  /// cost matrix or a custom cost). With the total mass it guards `<P, C>` against overflow.
+  public let costBound: Double
 
   /// The point clouds, when the problem was built from them.
   public var pointCloud: PointCloud? { geometry as? PointCloud }
@@ -124,7 +142,51 @@ public struct TransportProblem: Sendable {
     self.sourceWeights = a
     self.targetWeights = b
     self.geometry = geometry
-    if let cloud = geometry as? PointCloud, case .custom = cloud.groundCost { try Self.checkCost(self.cost) }
+    if let cloud = geometry as? PointCloud, case .custom = cloud.groundCost { try Self.checkCost(geometry.costMatrix) }
+    if let cloud = geometry as? PointCloud, let bound = try Self.costBound(cloud) {
+      costBound = bound
+    } else {
+      costBound = geometry.costMatrix.elements.reduce(0) { Swift.max($0, abs($1)) }
+    }
+    let mass = a.reduce(0, +)
+    guard (mass * costBound).isFinite else { throw TransportProblemError.objectiveOverflow(totalMass: mass, largestCost: costBound) }
+  }
+
+  /// A bound of the built-in costs between two clouds from the largest magnitude of each
+  /// coordinate (`nil` for a custom cost), or a ``TransportProblemError/costOverflow(cost:largestCoordinate:)``
+  /// when a cost, or a sum on the way to one (a squared norm, `|x_k - y_k|^p`), can overflow.
+  ///
+  /// - Complexity: `O((n + m) d)`.
+  static func costBound(_ cloud: PointCloud) throws -> Double? {
+    let d = cloud.dimension
+    var magnitudes = [Double](repeating: 0, count: d)
+    for x in [cloud.source, cloud.target] {
+      for i in 0..<x.rows {
+        for k in 0..<d { magnitudes[k] = Swift.max(magnitudes[k], abs(x[i, k])) }
+      }
+    }
+    let largest = magnitudes.max() ?? 0
+    func overflow() -> TransportProblemError { .costOverflow(cost: cloud.groundCost.description, largestCoordinate: largest) }
+    func powerSum(_ p: Double, scale: Double) -> Double {
+      magnitudes.reduce(0) { $0 + Double.pow(scale * $1, p) }
+    }
+    switch cloud.groundCost {
+    case .custom: return nil
+    case .squaredEuclidean, .euclidean:
+      let sum = powerSum(2, scale: 2)
+      guard sum.isFinite else { throw overflow() }
+      if case .euclidean = cloud.groundCost { return sum.squareRoot() }
+      return sum
+    case .minkowski(let p, let q):
+      let sum = powerSum(p, scale: 2)
+      guard sum.isFinite, Double.pow(sum, q / p).isFinite else { throw overflow() }
+      return Double.pow(sum, q / p)
+    case .cosine:
+      // The product of two squared norms is formed.
+      let squares = powerSum(2, scale: 1)
+      guard (squares * squares).isFinite else { throw overflow() }
+      return 2
+    }
   }
 
   /// A problem between two weighted point clouds (rows are points).
@@ -195,6 +257,8 @@ public struct TransportProblem: Sendable {
     var wb = try check(b, count: m, side: .target)
     let sa = wa.reduce(0, +)
     let sb = wb.reduce(0, +)
+    guard sa.isFinite else { throw TransportProblemError.massOverflow(.source) }
+    guard sb.isFinite else { throw TransportProblemError.massOverflow(.target) }
     if abs(sa - sb) > totalTolerance * max(sa, sb) && !rescale {
       throw TransportProblemError.unequalTotals(source: sa, target: sb)
     }

@@ -160,8 +160,10 @@ extension EntropicResult {
     }
     let massA = a.reduce(0, +), massB = b.reduce(0, +)
     let kl = pLogP - crossA - crossB - total + massA * massB
+    // A success must have a finite cost and error (never `converged` with NaN).
+    let finite = linear.isFinite && error.isFinite
     self.init(
-      method: method, status: status, epsilon: eps, iterations: iterations,
+      method: method, status: status.isSuccess && !finite ? .numericalError : status, epsilon: eps, iterations: iterations,
       sourcePotential: f, targetPotential: g, errorHistory: errorHistory, marginalError: error,
       cost: linear, regularizedCost: linear + eps * kl, dualObjective: dual - eps * (total - massA * massB),
       precision: T.self == Float.self ? "float32" : "float64", online: plan.costs.isOnline,

@@ -20,7 +20,8 @@ public struct OptimalityCertificate: Sendable, Equatable {
   /// `|<P, C> - (<a, f> + <b, g>)|`.
   public var dualityGap: Double
   /// The tolerance the measures were checked against: `1e-9` times the cost scale
-  /// (`max |C|`) for the potentials, `1e-9` times the total mass for the marginals.
+  /// (`max |C|`), at least ``absoluteFloor``, for the potentials; `1e-9` times the total
+  /// mass for the marginals.
   public var tolerance: Double
   /// Whether every condition holds within the tolerance.
   public var holds: Bool
@@ -28,6 +29,10 @@ public struct OptimalityCertificate: Sendable, Equatable {
   /// ``dualCheckLimit`` pairs whose cost matrix was never built (1-D problems of a million
   /// points) skip that check, and ``minimumReducedCost`` is then NaN.
   public var dualFeasibilityChecked: Bool
+
+  /// The floor of the cost tolerance, in cost units: the tolerance is `1e-9` times the cost
+  /// scale but never below this.
+  public static let absoluteFloor = 1e-12
 
   /// The largest number of pairs checked for dual feasibility without a built cost matrix.
   public static let dualCheckLimit = 50_000_000
@@ -115,7 +120,10 @@ public struct OptimalityCertificate: Sendable, Equatable {
     self.complementarySlackness = complementarySlackness
     self.dualityGap = dualityGap
     self.dualFeasibilityChecked = dualFeasibilityChecked
-    let costTolerance = 1e-9 * max(costScale, .leastNormalMagnitude)
+    // Relative to the costs, with an absolute floor: a problem whose costs are all 0 (or
+    // tiny) is judged at 1e-12, not at a tolerance of 0 that round-off in the potentials
+    // would fail.
+    let costTolerance = Swift.max(1e-9 * costScale, Self.absoluteFloor)
     tolerance = costTolerance
     holds =
       marginalError <= 1e-9 * totalMass && mostNegativeMass >= -1e-12 * totalMass

@@ -17,6 +17,11 @@ public enum SolverStatus: String, Sendable, Codable, CustomStringConvertible {
   /// precision, misses it: the tolerance is below that precision's floor (`Float`
   /// potentials carry about `1e-6` relative error).
   case stalled
+  /// A number the result needs (the cost, a potential, a measure of the certificate) is not
+  /// finite in the working precision, or the regularization resolved to no positive finite
+  /// epsilon: the problem's numbers exceed what the solver can represent. Never reported
+  /// as ``optimal`` or ``converged``.
+  case numericalError
 
   public var description: String { rawValue }
 
@@ -108,4 +113,24 @@ public struct TransportResult: Sendable {
 
   /// The largest absolute error of the plan's marginals.
   public var marginalError: Double { certificate.marginalError }
+
+  /// A result; a success whose cost or certificate is not finite becomes
+  /// ``SolverStatus/numericalError`` (never `optimal` with a non-finite cost).
+  public init(
+    method: TransportMethod, status: SolverStatus, cost: Double, plan: SparsePlan, sourcePotential: [Double],
+    targetPotential: [Double], iterations: Int, certificate: OptimalityCertificate, permutation: [Int]? = nil
+  ) {
+    self.method = method
+    self.cost = cost
+    self.plan = plan
+    self.sourcePotential = sourcePotential
+    self.targetPotential = targetPotential
+    self.iterations = iterations
+    self.certificate = certificate
+    self.permutation = permutation
+    let c = certificate
+    let finite = cost.isFinite && c.dualityGap.isFinite && c.complementarySlackness.isFinite && c.marginalError.isFinite
+      && (!c.dualFeasibilityChecked || c.minimumReducedCost.isFinite)
+    self.status = status.isSuccess && !finite ? .numericalError : status
+  }
 }

@@ -61,9 +61,25 @@ enum EntropicCosts<T: MatrixScalar>: @unchecked Sendable {
   }
 
   /// The maximum, mean and standard deviation of all costs (one streaming pass).
+  ///
+  /// Overflow-safe: when the sums overflow (costs beyond about `1e154`, whose squares
+  /// exceed `Double`), a second pass sums the costs divided by a power of two near the
+  /// largest, which is exact, and scales the moments back.
   func statistics() -> (max: Double, mean: Double, std: Double) {
     let (n, m) = (rows, columns)
     guard n * m > 0 else { return (0, 0, 0) }
+    let plain = moments(scale: 1)
+    guard !(plain.mean.isFinite && plain.variance.isFinite), plain.max.isFinite, plain.max != 0 else {
+      return (plain.max, plain.mean, plain.variance.squareRoot())
+    }
+    let scale = Double(sign: .plus, exponent: Swift.max(plain.max.magnitude.exponent, 0), significand: 1)
+    let scaled = moments(scale: 1 / scale)
+    return (plain.max, scaled.mean * scale, scaled.variance.squareRoot() * scale)
+  }
+
+  /// One pass: the largest cost, and the mean and variance of the costs times `scale`.
+  private func moments(scale: Double) -> (max: Double, mean: Double, variance: Double) {
+    let (n, m) = (rows, columns)
     let ranges = Parallel.workerRanges(count: n, cost: 4 * m)
     var parts = [(max: Double, sum: Double, squares: Double)](repeating: (-.infinity, 0, 0), count: ranges.count)
     withSource { source in
@@ -77,8 +93,9 @@ enum EntropicCosts<T: MatrixScalar>: @unchecked Sendable {
           for i in range {
             let row = source.row(i, buffer)
             for j in 0..<m {
-              let v = Double(row[j])
-              mx = Swift.max(mx, v)
+              let raw = Double(row[j])
+              mx = Swift.max(mx, raw)
+              let v = raw * scale
               sum += v
               squares += v * v
             }
@@ -90,7 +107,9 @@ enum EntropicCosts<T: MatrixScalar>: @unchecked Sendable {
     let count = Double(n * m)
     let mx = parts.map(\.max).max() ?? 0
     let mean = parts.reduce(0) { $0 + $1.sum } / count
-    let variance = Swift.max(0, parts.reduce(0) { $0 + $1.squares } / count - mean * mean)
-    return (mx, mean, variance.squareRoot())
+    // Clamped at 0 against round-off, but a NaN (from sums that overflowed) stays NaN, so
+    // that statistics() sees the overflow.
+    let raw = parts.reduce(0) { $0 + $1.squares } / count - mean * mean
+    return (mx, mean, raw < 0 ? 0 : raw)
   }
 }

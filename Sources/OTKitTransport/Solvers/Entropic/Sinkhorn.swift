@@ -119,7 +119,9 @@ public struct Sinkhorn: Sendable {
     // One pass over the costs serves both a relative epsilon and the scaling's diameter.
     let statistics = scaling != nil ? costs.statistics() : nil
     let eps = statistics.map { epsilon.resolved(statistics: $0) } ?? epsilon.resolved(on: costs)
-    precondition(eps > 0 && eps.isFinite, "Sinkhorn needs a positive finite epsilon, got \(eps)")
+    guard eps > 0 && eps.isFinite else {
+      return .unresolvedEpsilon(.sinkhorn, costs: costs, problem: problem, epsilon: eps)
+    }
     var state = SinkhornState<T>(
       costs: costs, a: problem.sourceWeights, b: problem.targetWeights,
       f: initialPotentials?.f, g: initialPotentials?.g, kernelDomain: domain == .auto)
@@ -155,6 +157,24 @@ public struct Sinkhorn: Sendable {
     if result.status == .converged && !(result.marginalError <= tolerance * problem.totalMass) {
       result.status = .stalled
     }
+    return result
+  }
+}
+
+extension EntropicResult {
+  /// The result of a solve that cannot start: a relative epsilon resolved to `eps`, which
+  /// is not positive and finite (the costs' statistic is 0 or overflows). Status
+  /// ``SolverStatus/numericalError``, no iterations, zero potentials; ``epsilon`` reports
+  /// the resolved value.
+  static func unresolvedEpsilon<T: MatrixScalar>(
+    _ method: TransportMethod, costs: EntropicCosts<T>, problem: TransportProblem, epsilon eps: Double
+  ) -> EntropicResult {
+    let plan = PotentialPlan(
+      costs: costs, f: [T](repeating: 0, count: problem.n), g: [T](repeating: 0, count: problem.m), epsilon: 1)
+    var result = EntropicResult(
+      method: method, status: .numericalError, plan: plan, a: problem.sourceWeights, b: problem.targetWeights,
+      iterations: 0, errorHistory: [])
+    result.epsilon = eps
     return result
   }
 }

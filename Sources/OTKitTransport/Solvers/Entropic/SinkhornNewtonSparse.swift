@@ -50,7 +50,7 @@ public struct SinkhornNewtonSparse: Sendable {
   public func solve(_ problem: TransportProblem) -> EntropicResult {
     let costs = EntropicCosts<Double>.make(problem, online: nil, denseLimit: 100_000_000)
     let eps = epsilon.resolved(on: costs)
-    precondition(eps > 0 && eps.isFinite, "SNS needs a positive finite epsilon, got \(eps)")
+    guard eps > 0 && eps.isFinite else { return .unresolvedEpsilon(.sns, costs: costs, problem: problem, epsilon: eps) }
     let a = problem.sourceWeights, b = problem.targetWeights
     let (n, m) = (a.count, b.count)
     let target = tolerance * problem.totalMass
