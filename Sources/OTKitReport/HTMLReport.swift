@@ -44,6 +44,14 @@ public struct HTMLReport: Sendable {
     body.append(s)
   }
 
+  /// Heat maps side by side (they wrap on narrow screens).
+  public mutating func heatMaps(_ maps: [SVGHeatMap], caption: String? = nil) {
+    var s = "<figure><div class=\"row\">" + maps.map { $0.render() }.joined(separator: "\n") + "</div>"
+    if let caption { s += "<figcaption>\(escapeXML(caption))</figcaption>" }
+    s += "</figure>"
+    body.append(s)
+  }
+
   /// The HTML document.
   public func render() -> String {
     """

@@ -21,6 +21,8 @@ public struct SVGChart: Sendable {
   public var equalAspect = false
   /// A logarithmic y axis (positive values only).
   public var logY = false
+  /// A logarithmic x axis (positive values only).
+  public var logX = false
   var items: [Item] = []
   var legend: [(label: String, color: String)] = []
 
@@ -76,8 +78,8 @@ public struct SVGChart: Sendable {
         ys += from.map(\.1) + to.map(\.1)
       }
     }
-    let pairs = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) }
-    var (x0, x1) = Self.range(pairs.map(\.0))
+    let pairs = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
+    var (x0, x1) = Self.range(pairs.map { logX ? log10($0.0) : $0.0 })
     var (y0, y1) = Self.range(pairs.map { logY ? log10($0.1) : $0.1 })
     if equalAspect {
       let scale = max((x1 - x0) / plotW, (y1 - y0) / plotH)
@@ -85,7 +87,10 @@ public struct SVGChart: Sendable {
       (x0, x1) = (cx - scale * plotW / 2, cx + scale * plotW / 2)
       (y0, y1) = (cy - scale * plotH / 2, cy + scale * plotH / 2)
     }
-    func px(_ x: Double) -> Double { margin.left + (x - x0) / (x1 - x0) * plotW }
+    func px(_ x: Double) -> Double {
+      let v = logX ? log10(max(x, 1e-300)) : x
+      return margin.left + (v - x0) / (x1 - x0) * plotW
+    }
     func py(_ y: Double) -> Double {
       let v = logY ? log10(max(y, 1e-300)) : y
       return margin.top + plotH - (v - y0) / (y1 - y0) * plotH
@@ -105,9 +110,9 @@ public struct SVGChart: Sendable {
     // Axes and ticks.
     s += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
     for t in Self.ticks(x0, x1) {
-      let x = px(t)
+      let x = margin.left + (t - x0) / (x1 - x0) * plotW
       s += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top + plotH))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotH + 4))\" stroke=\"#666\"/>"
-      s += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotH + 15))\" text-anchor=\"middle\" fill=\"#333\">\(Self.label(t))</text>\n"
+      s += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotH + 15))\" text-anchor=\"middle\" fill=\"#333\">\(logX ? String(format: "%.3g", pow(10, t)) : Self.label(t))</text>\n"
     }
     for t in Self.ticks(y0, y1) {
       let y = margin.top + plotH - (t - y0) / (y1 - y0) * plotH
@@ -126,7 +131,7 @@ public struct SVGChart: Sendable {
         }
         s += "</g>\n"
       case .line(let x, let y, let color, let width, let opacity, let dashed):
-        let points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) }
+        let points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
           .map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
         s += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\" stroke-opacity=\"\(opacity)\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
       case .arrows(let from, let to, let color, let width, let opacity):

@@ -5,7 +5,7 @@ import OTKit
 struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   static let configuration = CommandConfiguration(
     commandName: "reproduce",
-    abstract: "Reproduce the tables of the tabular OT study (seed 000).",
+    abstract: "Reproduce the tables of the tabular OT study (seed 000) and the depth study of transformers that solve OT (seed 001).",
     discussion: """
       synthetic (the default): Gaussian classes in the plane (90 instances of 20 tokens, \\
       covariance 2I, 2 and 3 classes, every other instance for training) at several \\
@@ -14,15 +14,21 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       and standard deviation over --repetitions. beed: the EEG data (--data, default \\
       ../shared/data/beed.csv), 2, 3 and 4 classes, 80/20 stratified: accuracy and fit time \\
       of the OT classifier, the transformer and the MLP. --report writes a self-contained \\
-      HTML report with the tables and the figures of one run per class count.
+      HTML report with the tables and the figures of one run per class count. sorting: the \
+      transformer with fixed weights that runs dual gradient descent on entropic OT (arXiv \
+      2410.19931): the distance of its readout to the row-normalized Sinkhorn plan at every \
+      depth for --lengths, --lambda, --gamma-ratio, --sink-values, --sink-modes and \
+      --dimensions (or --full-grid), the entropic floor, layers to 1e-3, the fitted slope, \
+      Sinkhorn iterations for the same error, and the author's six-number example; --report \
+      adds the curves on log axes and the readout heat maps.
       """
   )
 
   enum Experiment: String, ExpressibleByArgument, CaseIterable {
-    case synthetic, beed
+    case synthetic, beed, sorting
   }
 
-  @Argument(help: "The experiment: synthetic or beed.")
+  @Argument(help: "The experiment: synthetic, beed (seed 000) or sorting (seed 001).")
   var experiment: Experiment = .synthetic
 
   @Option(name: .customLong("data"), help: "The BEED CSV file (label column y; the beed experiment). (default: ../shared/data/beed.csv)")
@@ -41,6 +47,9 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "Where the transformers normalize: post (the study's) or pre.")
   var norm: NormPlacement = .post
 
+  @OptionGroup(title: "Sorting (seed 001)")
+  var sorting: SortingOptions
+
   @OptionGroup(title: "Training")
   var training: TrainingRunOptions
 
@@ -55,6 +64,11 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
     _ = try separationValues()
     if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be positive") }
     if experiment == .synthetic && dataGiven { throw ValidationError("--data applies to the beed experiment (otkit reproduce beed --data FILE)") }
+    if experiment == .sorting {
+      try sorting.validate()
+    } else if let option = sorting.given {
+      throw ValidationError("\(option) applies to the sorting experiment (otkit reproduce sorting \(option) ...)")
+    }
   }
 
   func run() throws {
@@ -63,6 +77,8 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
     var document = HTMLReport(title: "OTKit: reproducing the tabular OT study (\(experiment.rawValue))")
     let start = DispatchTime.now().uptimeNanoseconds
     switch experiment {
+    case .sorting:
+      return try runSorting(command: command, start: start)
     case .synthetic:
       var settings = Study.SyntheticSettings()
       settings.separations = try separationValues()
@@ -106,16 +122,7 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       printTables(summaries)
       if report != nil { StudyReport.real(summaries, command: command, into: &document) }
     }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    print("total time: \(String(format: "%.1f", seconds)) s")
-    if let report {
-      do {
-        try document.write(to: report)
-      } catch {
-        throw CLIError("\(error)")
-      }
-      print("report: \(report)")
-    }
+    let seconds = try finish(start: start, document: document)
     if json {
       let rows: [JSONValue] = summaries.map { s in
         var object: [String: JSONValue] = [
@@ -134,6 +141,22 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       }
       print(JSONValue.object(["experiment": .string(experiment.rawValue), "rows": .array(rows), "seconds": .number(seconds)]).serialized())
     }
+  }
+
+  /// Prints the total time, writes the report when one was asked for, and returns the
+  /// seconds since `start`.
+  func finish(start: UInt64, document: @autoclosure () -> HTMLReport) throws -> Double {
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("total time: \(String(format: "%.1f", seconds)) s")
+    if let report {
+      do {
+        try document().write(to: report)
+      } catch {
+        throw CLIError("\(error)")
+      }
+      print("report: \(report)")
+    }
+    return seconds
   }
 
   func printTables(_ summaries: [Study.Summary]) {

@@ -120,4 +120,28 @@ struct StudyCommandTests {
     #expect(failure(["reproduce", "--separations", "0,x"])?.contains("--separations") == true)
     #expect(failure(["reproduce", "beed", "--data", "/nonexistent/beed.csv"])?.contains("--data") == true)
   }
+
+  @Test("reproduce sorting, small: the curves in JSON, the author's example and a report with heat maps")
+  func reproduceSorting() throws {
+    let report = file("sorting.html", "")
+    let lines = try outputLines(["reproduce", "sorting", "--lengths", "4,8", "--depths", "1,16,256", "--report", report, "--json"])
+    #expect(lines.contains { $0.contains("err@256") })
+    let json = try jsonObject(lines, key: "experiment")
+    #expect(json["experiment"] as? String == "sorting")
+    let curves = try #require(json["curves"] as? [[String: Any]])
+    #expect(curves.count == 4)  // two lengths x two sink values
+    for curve in curves {
+      let points = try #require(curve["points"] as? [[String: Any]])
+      let errors = points.compactMap { $0["frobenius"] as? Double }
+      #expect(errors.count == points.count && errors.last! < errors.first!)
+      #expect((curve["floor"] as? Double ?? 0) > 0)
+      #expect(points.contains { $0["depth"] as? Int == 16 })
+    }
+    let example = try #require(json["example"] as? [String: Any])
+    let sorted = try #require(example["sortedReadout"] as? [Double])
+    #expect(zip(sorted, [0.025, 0.165, 0.333, 0.500, 0.668, 0.808]).allSatisfy { abs($0 - $1) < 5e-4 })
+    let html = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(html.contains("Transformers that solve optimal transport") && html.contains("Sinkhorn P̄_λ"))
+    #expect(html.components(separatedBy: "<svg ").count - 1 >= 8)
+  }
 }

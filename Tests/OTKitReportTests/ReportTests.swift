@@ -45,6 +45,32 @@ struct ReportTests {
     #expect(line.split(separator: " ").count == 2)
   }
 
+  @Test("Log axes on both sides draw only positive pairs, with ticks at powers of ten")
+  func logLogAxes() throws {
+    var chart = SVGChart(title: "error against depth")
+    chart.logX = true
+    chart.logY = true
+    chart.addLine(x: [0, 1, 10, 100, 1000], y: [1, 0.5, 0.1, 0, 1e-6], color: "#000000")
+    let svg = chart.render()
+    let line = svg.components(separatedBy: "<polyline points=\"")[1].components(separatedBy: "\"")[0]
+    #expect(line.split(separator: " ").count == 3)  // x = 0 and y = 0 are left out
+    #expect(svg.contains(">100<") || svg.contains(">1e+02<"))
+    #expect(try XMLDocument(xmlString: svg).rootElement()?.name == "svg")
+  }
+
+  @Test("A heat map draws one shaded cell per entry, darkest at the maximum")
+  func heatMap() throws {
+    let map = SVGHeatMap(title: "plan <P>", rows: 2, columns: 3, values: [0, 0.5, 1, 0.25, .nan, -1], maximum: 1)
+    let svg = map.render()
+    #expect(svg.components(separatedBy: "<rect").count - 1 == 7)  // six cells and the frame
+    #expect(svg.contains("rgb(8,48,107)") && svg.contains("rgb(255,255,255)"))
+    #expect(svg.contains("plan &lt;P&gt;"))
+    #expect(try XMLDocument(xmlString: svg).rootElement()?.name == "svg")
+    var report = HTMLReport(title: "maps")
+    report.heatMaps([map, map], caption: "two")
+    #expect(report.render().components(separatedBy: "<svg ").count - 1 == 2)
+  }
+
   @Test("A report is one self-contained HTML file")
   func report() throws {
     var report = HTMLReport(title: "Study <1>")

@@ -323,6 +323,15 @@ enum ReproduceCases {
     BadInputCase("reproduce", "epochs 0", ["reproduce", "--epochs", "0"], status: 64, ["--epochs"]),
     BadInputCase("reproduce", "unknown experiment", ["reproduce", "mnist"], status: 64, ["experiment"]),
     BadInputCase("reproduce", "unknown norm", ["reproduce", "--norm", "middle"], status: 64, ["--norm"]),
+    BadInputCase("reproduce", "sorting: length 1", ["reproduce", "sorting", "--lengths", "1"], status: 64, ["--lengths"]),
+    BadInputCase("reproduce", "sorting: length 10^9", ["reproduce", "sorting", "--lengths", "1000000000"], status: 64, ["--lengths"]),
+    BadInputCase("reproduce", "sorting: depth 0", ["reproduce", "sorting", "--depths", "0,4"], status: 64, ["--depths"]),
+    BadInputCase("reproduce", "sorting: negative lambda", ["reproduce", "sorting", "--lambda", "-0.1"], status: 64, ["--lambda"]),
+    BadInputCase("reproduce", "sorting: gamma ratio NaN", ["reproduce", "sorting", "--gamma-ratio", "nan"], status: 64, ["--gamma-ratio"]),
+    BadInputCase("reproduce", "sorting: unknown sink value", ["reproduce", "sorting", "--sink-values", "2"], status: 64, ["--sink-values"]),
+    BadInputCase("reproduce", "sorting: unknown sink mode", ["reproduce", "sorting", "--sink-modes", "melt"], status: 64, ["--sink-modes"]),
+    BadInputCase("reproduce", "sorting: full grid and lengths", ["reproduce", "sorting", "--full-grid", "--lengths", "8"], status: 64, ["--full-grid"]),
+    BadInputCase("reproduce", "sorting options for the synthetic experiment", ["reproduce", "--lengths", "8"], status: 64, ["--lengths"]),
     BadInputCase("reproduce", "data for the synthetic experiment", ["reproduce", "synthetic", "--data", "train.csv"], status: 64, ["--data"]),
   ]
 }
