@@ -68,9 +68,11 @@ struct AttentionCommandTests {
   @Test("float32 inputs stay in Float; the output alone takes the blocked path and matches the weights' product",
         arguments: ["softmax", "sparsemax"])
   func float32Output(anchor: String) throws {
-    let q = Self.npy("q32.npy", shape: [40, 8], seed: 11, dtype: .float32)
-    let k = Self.npy("k32.npy", shape: [50, 8], seed: 12, dtype: .float32)
-    let v = Self.npy("v32.npy", shape: [50, 3], seed: 13, dtype: .float32)
+    // Per-anchor names: the two cases run at the same time, and a file being rewritten by
+    // one must not be read by the other.
+    let q = Self.npy("q32-\(anchor).npy", shape: [40, 8], seed: 11, dtype: .float32)
+    let k = Self.npy("k32-\(anchor).npy", shape: [50, 8], seed: 12, dtype: .float32)
+    let v = Self.npy("v32-\(anchor).npy", shape: [50, 3], seed: 13, dtype: .float32)
     let outputOnly = file("o32-\(anchor).npy", ""), weights = file("w32-\(anchor).npy", ""), both = file("o32b-\(anchor).npy", "")
     let json = try jsonObject(
       try outputLines(["attention", "--queries", q, "--keys", k, "--values", v, "--anchor", anchor, "--output", outputOnly, "--no-diagnostics", "--json"]),
