@@ -102,7 +102,7 @@ struct AttentionCommand: ParsableCommand {
     try Self.check(q, k, v, files: (queries, keys, values))
     for h in 0..<q.count {
       if anchor == .orthostochastic && q[h].rows != k[h].rows {
-        throw CLIError("the orthostochastic anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
+        throw CLIError("\(queries), \(keys): the orthostochastic anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
       }
     }
     let chosen: AttentionAnchor

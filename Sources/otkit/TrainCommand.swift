@@ -187,7 +187,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     do {
       fitted = try fit(train: train, test: test, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest)
     } catch let error as TabularModelError {
-      throw CLIError("\(error)")
+      // A model that cannot fit this data (one coordinate for circle dummies): name the file.
+      throw CLIError("\(data): \(error)")
     }
     let outcome = fitted.outcome
     if let save {
