@@ -71,8 +71,10 @@ public enum Study {
   /// transformer (both with a trace) and the OT classifier fitted on it.
   ///
   /// - Parameters:
+  ///   - settings: The classes, separations, repetitions and models of the study.
+  ///   - separation: Keep the fitted models of the first repetition at this separation
+  ///     (`keepExamples:`).
   ///   - progress: called after each fit with the number done, the total and a message.
-  ///   - keepExamples: keep the fitted models of the first repetition at this separation.
   public static func synthetic(
     _ settings: SyntheticSettings, keepExamples separation: Double? = nil,
     progress: (Int, Int, String) -> Void = { _, _, _ in }

@@ -12,7 +12,7 @@ import OTKitCore
 ///
 /// H. Daneshmand, "Provable optimal transport with transformers: the essence of depth and
 /// prompt engineering", arXiv 2410.19931; `shared/specs/transformers-solve-ot.md` §4, §7.1.
-/// Each head runs on OTKit's attention operator (``TransportAttention`` with the softmax
+/// Each head runs on OTKit's attention operator (`TransportAttention` with the softmax
 /// anchor at temperature 1; the value projection, which has one non-zero column, is
 /// applied to the value channel).
 ///
@@ -109,7 +109,12 @@ public struct OTTransformer: Sendable {
   /// (depths from 0 to `depth`; the last layer is always recorded).
   ///
   /// - Parameters:
+  ///   - x: The source points (`n x d`).
+  ///   - y: The target points (`n x d`; increasing 1-D targets make the output the sorted `x`).
+  ///   - depth: The layers to apply.
+  ///   - record: The depths whose layer is returned (the last always is).
   ///   - sinkValue: `a`; `nil` is `1/n` (the author's code).
+  ///   - initialization: The initial dual registers.
   ///   - progress: called after each layer with the depth reached.
   public func run(
     x: Matrix<Double>, y: Matrix<Double>, depth: Int, record: Set<Int> = [], sinkValue: Double? = nil,
