@@ -86,9 +86,6 @@ public enum OT {
       if options.useFloat { throw SolveError.unsupportedSetting("useFloat", method: method) }
       if options.epsilonScaling != nil { throw SolveError.unsupportedSetting("epsilonScaling", method: method) }
     }
-    if method.isEntropic, let epsilon = options.epsilon {
-      try checkEntropic(problem, epsilon: epsilon, useFloat: options.useFloat, online: options.online)
-    }
     switch method {
     case .auto, .exact:
       var solver = NetworkSimplex()
@@ -97,30 +94,42 @@ public enum OT {
     case .assignment: return AssignmentSolver()
     case .oneDimensional: return OneDimensionalTransport()
     case .sinkhorn:
-      return Sinkhorn(
+      var solver = Sinkhorn(
         epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
         scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
+      // In Float the solver resolves a relative epsilon on its Float costs: it stays relative.
+      solver.epsilon = try resolved(solver.epsilon, keepRelative: options.useFloat) { solver.absoluteEpsilon(for: problem) }
+      if options.useFloat { try checkFloat(problem) }
+      return solver
     case .sns:
       var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
       if let limit = options.maxIterations { solver.maxIterations = limit }
+      solver.epsilon = try resolved(solver.epsilon, keepRelative: false) { solver.absoluteEpsilon(for: problem) }
       return solver
     }
   }
 
-  /// Throws when an entropic solve cannot start: a relative epsilon that resolves to 0 or
-  /// infinity, or costs beyond `Float` when `useFloat`.
+  /// A relative epsilon resolved once, on the costs the solver will use (the same value,
+  /// bit for bit, that the solver would compute, so that it does not pass over the costs a
+  /// second time); an absolute one as it is.
   ///
-  /// - Complexity: `O(n m d)` for a relative epsilon (one pass over the costs), `O(1)`
-  ///   otherwise.
-  static func checkEntropic(_ problem: TransportProblem, epsilon: Epsilon, useFloat: Bool, online: Bool?) throws {
-    if case .relative = epsilon {
-      let resolved = Sinkhorn(epsilon: epsilon, online: online).absoluteEpsilon(for: problem)
-      guard resolved > 0 && resolved.isFinite else { throw SolveError.unresolvedEpsilon(epsilon, resolved: resolved) }
-    }
-    if useFloat {
-      let largest = problem.hasCostMatrix ? problem.cost.elements.reduce(0) { max($0, abs($1)) } : problem.costBound
-      if largest > Double(Float.greatestFiniteMagnitude) { throw SolveError.floatOverflow(largestCost: largest) }
-    }
+  /// - Throws: ``SolveError/unresolvedEpsilon(_:resolved:)`` when it is not positive and
+  ///   finite (the costs' statistic is 0: one point each, identical points).
+  /// - Complexity: `O(n m d)` for a relative epsilon (one pass over the costs).
+  static func resolved(_ epsilon: Epsilon, keepRelative: Bool, _ absolute: () -> Double) throws -> Epsilon {
+    guard case .relative = epsilon else { return epsilon }
+    let value = absolute()
+    guard value > 0 && value.isFinite else { throw SolveError.unresolvedEpsilon(epsilon, resolved: value) }
+    return keepRelative ? epsilon : .absolute(value)
+  }
+
+  /// Throws ``SolveError/floatOverflow(largestCost:)`` when costs exceed `Float`: the exact
+  /// largest cost when the matrix of a point cloud is built, else the problem's
+  /// ``TransportProblem/costBound`` (exact for a cost matrix).
+  static func checkFloat(_ problem: TransportProblem) throws {
+    let largest = problem.pointCloud != nil && problem.hasCostMatrix
+      ? problem.cost.elements.reduce(0) { max($0, abs($1)) } : problem.costBound
+    if largest > Double(Float.greatestFiniteMagnitude) { throw SolveError.floatOverflow(largestCost: largest) }
   }
 
   /// Solves `problem` with `method` (default: ``chooseMethod(for:epsilon:)``).

@@ -170,38 +170,17 @@ struct AttentionCommand: ParsableCommand {
     }
   }
 
-  /// Throws when the scores `Q K^T / T` of a head overflow the working precision `T`
-  /// (checked by the Cauchy-Schwarz bound first, and by the scores themselves only when
-  /// the bound exceeds the largest finite value).
+  /// The library's check of a head's scores (`TransportAttention.checkScores`), in the
+  /// command's words: the files and what to change.
   func checkScores<T: MatrixScalar>(_ attention: TransportAttention, _ q: Matrix<T>, _ k: Matrix<T>, head: Int) throws {
-    func largestNorm(_ x: Matrix<T>) -> Double {
-      let scale = x.elements.reduce(0.0) { Swift.max($0, abs(Double($1))) }
-      guard scale > 0 else { return 0 }
-      var largest = 0.0
-      for i in 0..<x.rows {
-        var s = 0.0
-        for j in 0..<x.columns { let e = Double(x[i, j]) / scale; s += e * e }
-        largest = Swift.max(largest, s)
-      }
-      return scale * largest.squareRoot()
+    let place = head > 0 ? " (head \(head))" : ""
+    do {
+      try attention.checkScores(queries: q, keys: k)
+    } catch AttentionScoreError.beyondSinkhornResolution(let largest, let limit, let precision) {
+      throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(place) exceed what the sinkhorn anchor resolves in \(precision) (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
+    } catch AttentionScoreError.overflow(let bound, let precision) {
+      throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(precision)\(place) (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
     }
-    let tau = attention.resolvedTemperature(keySize: q.columns)
-    let bound = largestNorm(q) * largestNorm(k) * Swift.max(1, 1 / tau)
-    if case .sinkhorn = attention.anchor {
-      // Sinkhorn's potentials grow with the scores; beyond 2^42 (float64) or 2^13 (float32)
-      // one unit in the last place of S_ij + f_i + g_j exceeds 1e-3, and the weights'
-      // exponents carry that error: such scores are refused rather than answered wrongly.
-      let limit: Double = T.self == Float.self ? 8_192 : 4_398_046_511_104
-      if bound > limit {
-        let largest = attention.scores(queries: q, keys: k).elements.reduce(0.0) { Swift.max($0, abs(Double($1))) }
-        if largest > limit {
-          throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(head > 0 ? " (head \(head))" : "") exceed what the sinkhorn anchor resolves in \(T.self == Float.self ? "float32" : "float64") (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
-        }
-      }
-    }
-    if bound <= Double(T.greatestFiniteMagnitude) { return }
-    if attention.scores(queries: q, keys: k).isFinite { return }
-    throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(T.self == Float.self ? "float32" : "float64")\(head > 0 ? " (head \(head))" : "") (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
   }
 
   /// Computes what was asked for in the inputs' precision, writes it, and returns the

@@ -44,4 +44,26 @@ struct LargeScoreTests {
     let plain = Entmax.sparsemax(s)
     for (a, b) in zip(shifted.elements, plain.elements) { #expect(abs(a - b) < 1e-12) }
   }
+
+  @Test("checkScores: overflow, Sinkhorn's resolution limit, and ordinary scores pass")
+  func checkScores() throws {
+    let big = Matrix<Double>(rows: 2, columns: 2, elements: [1e200, 1e200, -1e200, 1e200])
+    #expect {
+      try TransportAttention(anchor: .softmax, temperature: 1).checkScores(queries: big, keys: big)
+    } throws: { error in
+      if case .overflow = error as? AttentionScoreError { return true }
+      return false
+    }
+    let large = Matrix<Double>(rows: 2, columns: 1, elements: [1e8, -1e8])
+    #expect(throws: AttentionScoreError.self) {
+      try TransportAttention(anchor: .sinkhorn(SinkhornAnchorSettings(iterations: 5)), temperature: 1).checkScores(queries: large, keys: large)
+    }
+    // The same scores are fine for the softmax; a bound past Double's range is only a
+    // suspicion: a huge query orthogonal to a huge key scores 0, and passes.
+    try TransportAttention(anchor: .softmax, temperature: 1).checkScores(queries: large, keys: large)
+    let query = Matrix<Double>(rows: 1, columns: 2, elements: [1e200, 0])
+    let key = Matrix<Double>(rows: 1, columns: 2, elements: [0, 1e200])
+    try TransportAttention(anchor: .softmax, temperature: 1).checkScores(queries: query, keys: key)
+    try TransportAttention(anchor: .softmax, temperature: 1).checkScores(queries: Self.rows(scale: 1), keys: Self.rows(scale: 1))
+  }
 }

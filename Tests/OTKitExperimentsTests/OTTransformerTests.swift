@@ -62,6 +62,9 @@ struct OTTransformerTests {
     }
     largest = max(largest, abs(z[n, p.u] - state.sinkU), abs(z[n, p.v] - state.sinkV))
     #expect(largest < 1e-12, "largest register difference \(largest)")
+    let readout = t.readout(z).readout
+    let recursionReadout = DualGradientDescent(lambda: 0.1, gamma: 0.05, sinkValue: a, sinkMode: mode).readout(state, costs: c)
+    #expect(SortingDepthStudy.distance(readout, recursionReadout).maxAbs < 1e-12)
     if mode == .frozen { #expect(z[n, p.u] == 0 && z[n, p.v] == 0) }
   }
 

@@ -79,12 +79,7 @@ public struct DualGradientDescent: Sendable {
   /// The readout of a state: `M_ij = softmax_j((-C_ji + u_j)/λ)` (rows targets, columns
   /// sources), the row-normalized Gibbs kernel of the potentials.
   public func readout(_ state: State, costs c: Matrix<Double>) -> Matrix<Double> {
-    let n = c.rows
-    var m = Matrix<Double>(rows: n, columns: n)
-    for i in 0..<n {
-      for j in 0..<n { m[i, j] = (state.u[j] - c[j, i]) / lambda }
-    }
-    return Kernels.softmaxRows(m)
+    SortingDepthStudy.rowNormalizedTransposed(potential: state.u, costs: c, lambda: lambda)
   }
 
   /// `steps` steps from `initial` (zeros when nil).

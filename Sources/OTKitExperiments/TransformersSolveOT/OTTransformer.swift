@@ -133,13 +133,12 @@ public struct OTTransformer: Sendable {
           depth: depth, readout: m, output: output, u: (0..<n).map { z[$0, p.u] }, v: (0..<n).map { z[$0, p.v] },
           sinkU: z[n, p.u], sinkV: z[n, p.v]))
     }
-    if record.contains(0) { capture(0) }
-    for l in 1...max(depth, 1) where depth > 0 {
+    if record.contains(0) || depth == 0 { capture(0) }
+    for l in stride(from: 1, through: depth, by: 1) {
       layer(&z)
       if record.contains(l) || l == depth { capture(l) }
       progress?(l)
     }
-    if depth == 0 && !record.contains(0) { capture(0) }
     return layers
   }
 

@@ -98,11 +98,15 @@ public enum SortingDepthStudy {
   /// `P̄_λ` (rows targets, columns sources, rows normalized) from OTKit's log-domain
   /// Sinkhorn, and the assignment `Π*` in the same layout.
   public static func references(x: Matrix<Double>, y: Matrix<Double>, lambda: Double) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
-    let problem = try TransportProblem(source: x, target: y)
+    try references(TransportProblem(source: x, target: y), lambda: lambda)
+  }
+
+  /// The same on a problem (uniform weights, `n = m`), whose cost matrix is built once.
+  static func references(_ problem: TransportProblem, lambda: Double) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
     let entropic = Sinkhorn(epsilon: .absolute(lambda), tolerance: 1e-13, maxIterations: 200_000).solve(problem)
     let plan = rowNormalizedTransposed(potential: entropic.sourcePotential, costs: problem.cost, lambda: lambda)
     let exact = try AssignmentSolver().solve(problem)
-    let n = x.rows
+    let n = problem.n
     var assignment = Matrix<Double>(rows: n, columns: n)
     var assigned = [Int](repeating: 0, count: n)
     for (source, target) in exact.permutation!.enumerated() {
@@ -135,7 +139,8 @@ public enum SortingDepthStudy {
   /// last; `progress` is called after each layer.
   public static func run(_ setting: Setting, depth: Int, seed: UInt64 = 0, extraDepths: Set<Int> = [], progress: ((Int) -> Void)? = nil) throws -> Curve {
     let (x, y) = data(setting, seed: seed)
-    let (reference, assignment, assigned) = try references(x: x, y: y, lambda: setting.lambda)
+    let problem = try TransportProblem(source: x, target: y)
+    let (reference, assignment, assigned) = try references(problem, lambda: setting.lambda)
     let transformer = OTTransformer(dimension: setting.dimension, lambda: setting.lambda, gamma: setting.gamma, sinkMode: setting.sinkMode)
     let n = setting.n
     var z = transformer.prompt(x: x, y: y, sinkValue: setting.sinkValue.value(n: n))
@@ -175,7 +180,7 @@ public enum SortingDepthStudy {
     let floor = distance(reference, assignment).frobenius
     return Curve(
       setting: setting, points: points, floor: floor, layersTo1e3: layersTo1e3, slope: slope(errors),
-      sinkhornIterations: try sinkhornIterations(x: x, y: y, lambda: setting.lambda, reference: reference, target: errors.last ?? 0),
+      sinkhornIterations: sinkhornIterations(problem, lambda: setting.lambda, reference: reference, target: errors.last ?? 0),
       seconds: seconds)
   }
 
@@ -200,10 +205,9 @@ public enum SortingDepthStudy {
   /// The Sinkhorn iterations (OTKit's log-domain solver, warm-started one iteration at a
   /// time from zero potentials) until the row-normalized plan is within `target` (at least
   /// 1e-12) of `P̄_λ` in Frobenius norm; nil when 2,000 do not suffice.
-  static func sinkhornIterations(x: Matrix<Double>, y: Matrix<Double>, lambda: Double, reference: Matrix<Double>, target: Double) throws -> Int? {
-    let problem = try TransportProblem(source: x, target: y)
+  static func sinkhornIterations(_ problem: TransportProblem, lambda: Double, reference: Matrix<Double>, target: Double) -> Int? {
     let target = max(target, 1e-12)
-    var potentials: (f: [Double], g: [Double]) = ([Double](repeating: 0, count: x.rows), [Double](repeating: 0, count: y.rows))
+    var potentials: (f: [Double], g: [Double]) = ([Double](repeating: 0, count: problem.n), [Double](repeating: 0, count: problem.m))
     for k in 1...2_000 {
       let step = Sinkhorn(epsilon: .absolute(lambda), tolerance: 0, maxIterations: 1, initialPotentials: potentials).solve(problem)
       potentials = (step.sourcePotential, step.targetPotential)

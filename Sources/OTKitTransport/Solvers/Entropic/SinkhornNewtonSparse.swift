@@ -47,8 +47,19 @@ public struct SinkhornNewtonSparse: Sendable {
     self.directSolveLimit = directSolveLimit
   }
 
+  /// The costs this solver works on: dense up to 10^8 entries.
+  func costs(_ problem: TransportProblem) -> EntropicCosts<Double> {
+    EntropicCosts<Double>.make(problem, online: nil, denseLimit: 100_000_000)
+  }
+
+  /// The absolute epsilon this solver uses on `problem`.
+  public func absoluteEpsilon(for problem: TransportProblem) -> Double {
+    if case .absolute(let e) = epsilon { return e }
+    return epsilon.resolved(on: costs(problem))
+  }
+
   public func solve(_ problem: TransportProblem) -> EntropicResult {
-    let costs = EntropicCosts<Double>.make(problem, online: nil, denseLimit: 100_000_000)
+    let costs = costs(problem)
     let eps = epsilon.resolved(on: costs)
     guard eps > 0 && eps.isFinite else { return .unresolvedEpsilon(.sns, costs: costs, problem: problem, epsilon: eps) }
     let a = problem.sourceWeights, b = problem.targetWeights
