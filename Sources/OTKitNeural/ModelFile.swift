@@ -59,8 +59,8 @@ public enum ModelFile {
     }
     switch error {
     case DecodingError.keyNotFound(let key, let context): return "\(field(context.codingPath + [key])) is missing"
-    case DecodingError.typeMismatch(let type, let context): return "\(field(context.codingPath)) is not a \(type)"
-    case DecodingError.valueNotFound(let type, let context): return "\(field(context.codingPath)) is null, not a \(type)"
+    case DecodingError.typeMismatch(let type, let context): return "\(field(context.codingPath)) has the wrong type (\(type) expected)"
+    case DecodingError.valueNotFound(let type, let context): return "\(field(context.codingPath)) is null (\(type) expected)"
     case DecodingError.dataCorrupted(let context):
       return context.codingPath.isEmpty ? "not JSON (\(context.debugDescription))" : "\(field(context.codingPath)): \(context.debugDescription)"
     default: return "\(error)"

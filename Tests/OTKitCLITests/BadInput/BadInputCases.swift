@@ -271,6 +271,8 @@ enum PredictCases {
     BadInputCase("predict", "transformer head units 10^9", ["predict", "model", "train.csv"], status: 1, ["config.json", "headUnits"], model: "transformer",
       edit: sub("transformer") { $0["headUnits"] = 1_000_000_000 }),
     BadInputCase("predict", "transformer dropout 2", ["predict", "model", "train.csv"], status: 1, ["config.json", "dropout"], model: "transformer", edit: sub("transformer") { $0["dropout"] = 2.0 }),
+    BadInputCase("predict", "transformer heads of the wrong type", ["predict", "model", "train.csv"], status: 1, ["config.json", "\"transformer.heads\" has the wrong type"],
+      model: "transformer", edit: sub("transformer") { $0["heads"] = "two" }),
     BadInputCase("predict", "transformer layout unknown", ["predict", "model", "train.csv"], status: 1, ["config.json"], model: "transformer", edit: sub("transformer") { $0["layout"] = "spiral" }),
     BadInputCase(command: "predict", name: "no model.safetensors", arguments: ["predict", "model", "train.csv"], removing: ["model/model.safetensors"], model: "mlp",
       statuses: [1], fragments: ["model.safetensors"]),
