@@ -101,13 +101,13 @@ let package = Package(
       resources: [.copy("Resources")]),
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
-    .testTarget(name: "OTKitExperimentsTests", dependencies: ["OTKitExperiments", "OTKitTabular"]),
+    .testTarget(name: "OTKitExperimentsTests", dependencies: ["OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
       name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitCore"],
       exclude: ["entmax_reference.json"]),
     .testTarget(name: "OTKitTests", dependencies: ["OTKitTestSupport", "OTKit"]),
-    .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit"]),
+    .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit", "OTKit"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ struct OTKitCommand: ParsableCommand {
     version: OTKitInfo.version,
     subcommands: [
       InfoCommand.self, TransportCommand.self, AttentionCommand.self, TrainCommand.self,
-      PredictCommand.self, ReproduceCommand.self,
+      PredictCommand.self, ReproduceCommand.self, AlignCommand.self,
     ]
   )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OTKit
 import Testing
 
 @testable import otkit
@@ -143,5 +144,56 @@ struct StudyCommandTests {
     let html = try String(contentsOfFile: report, encoding: .utf8)
     #expect(html.contains("Transformers that solve optimal transport") && html.contains("Sinkhorn P̄_λ"))
     #expect(html.components(separatedBy: "<svg ").count - 1 >= 8)
+  }
+
+  @Test("reproduce sorting --trained: runs per prompt and seed, saved, and rendered again with --trained-runs")
+  func reproduceTrainedSorter() throws {
+    let arguments = ["reproduce", "sorting", "--lengths", "4", "--depths", "1,4", "--trained", "--steps", "4", "--train-batch", "16", "--eval-lengths", "7,9", "--test-lists", "8"]
+    let lines = try outputLines(arguments + ["--prompts", "engineered,truncated", "--seeds", "2", "--json"])
+    #expect(lines.contains { $0.contains("train loss (last 50 steps)") })
+    let json = try jsonObject(lines, key: "experiment")
+    let trained = try #require(json["trained"] as? [String: Any])
+    let runs = try #require(trained["runs"] as? [[String: Any]])
+    #expect(runs.count == 4)
+    #expect(Set(runs.compactMap { $0["prompt"] as? String }) == ["engineered", "truncated"])
+    let summaries = try #require(trained["summaries"] as? [[String: Any]])
+    #expect(summaries.count == 2)
+    // A second process's runs, merged with the first's by --trained-runs.
+    let first = file("trained-a.json", lines.joined(separator: "\n"))
+    let more = try outputLines(arguments + ["--prompts", "padded", "--seeds", "1", "--first-seed", "7", "--json"])
+    let second = file("trained-b.json", more.joined(separator: "\n"))
+    let report = file("trained.html", "")
+    let merged = try outputLines(["reproduce", "sorting", "--lengths", "4", "--depths", "1,4", "--trained-runs", "\(first),\(second)", "--report", report, "--json"])
+    let mergedRuns = try #require((try jsonObject(merged, key: "experiment")["trained"] as? [String: Any])?["runs"] as? [[String: Any]])
+    #expect(mergedRuns.count == 5)
+    #expect(merged.contains { $0.hasPrefix("padded") })
+    let html = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(html.contains("A transformer trained to sort") && html.contains("Π* (sorting)"))
+  }
+
+  @Test("align: per-layer rows from a dump directory, CSV and JSON")
+  func align() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-align-cli-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var s = SyntheticAlignment.Settings()
+    (s.concepts, s.words) = (12, 5)
+    var e = SyntheticAlignment.EncoderSettings()
+    (e.layers, e.width, e.steps, e.batch) = (2, 8, 5, 4)
+    let language = SyntheticAlignment.Language(s)
+    var g = SeededGenerator(seed: 3)
+    let pair = SyntheticAlignment.pair(s, language: language, generator: &g)
+    let t = pair.segment.count
+    let dump = try SyntheticAlignment.dumpOf(
+      pair, attentions: [Double](repeating: 1 / Double(t), count: 2 * t * t), layers: 2, heads: 1, hidden: [pair.tokens, pair.tokens, pair.tokens])
+    try dump.write(directory: directory)
+    let csv = file("align.csv", "")
+    let lines = try outputLines(["align", directory, directory, "--output", csv, "--json"])
+    #expect(lines.contains { $0.hasPrefix("layer 2") })
+    let json = try jsonObject(lines, key: "command")
+    let layers = try #require(json["layers"] as? [[String: Any]])
+    #expect(layers.count == 3)
+    #expect(layers.allSatisfy { $0["otAccuracy"] as? Double == 1 && $0["sentences"] as? Int == 2 })
+    let text = try String(contentsOfFile: csv, encoding: .utf8)
+    #expect(text.hasPrefix("state,pairs,cosine_identity") && text.split(separator: "\n").count == 4)
   }
 }

@@ -96,14 +96,14 @@ public enum SortingDepthStudy {
   }
 
   /// `P̄_λ` (rows targets, columns sources, rows normalized) from OTKit's log-domain
-  /// Sinkhorn, and the assignment `Π*` in the same layout.
-  public static func references(x: Matrix<Double>, y: Matrix<Double>, lambda: Double) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
-    try references(TransportProblem(source: x, target: y), lambda: lambda)
+  /// Sinkhorn (to the marginal `tolerance`), and the assignment `Π*` in the same layout.
+  public static func references(x: Matrix<Double>, y: Matrix<Double>, lambda: Double, tolerance: Double = 1e-13) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
+    try references(TransportProblem(source: x, target: y), lambda: lambda, tolerance: tolerance)
   }
 
   /// The same on a problem (uniform weights, `n = m`), whose cost matrix is built once.
-  static func references(_ problem: TransportProblem, lambda: Double) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
-    let entropic = Sinkhorn(epsilon: .absolute(lambda), tolerance: 1e-13, maxIterations: 200_000).solve(problem)
+  static func references(_ problem: TransportProblem, lambda: Double, tolerance: Double = 1e-13) throws -> (plan: Matrix<Double>, assignment: Matrix<Double>, assigned: [Int]) {
+    let entropic = Sinkhorn(epsilon: .absolute(lambda), tolerance: tolerance, maxIterations: 200_000).solve(problem)
     let plan = rowNormalizedTransposed(potential: entropic.sourcePotential, costs: problem.cost, lambda: lambda)
     let exact = try AssignmentSolver().solve(problem)
     let n = problem.n

@@ -352,3 +352,81 @@ enum Wide {
   /// Ten rows, the label in column 0.
   static let labeled: [UInt8] = Array((0..<10).map { i in "\(["x", "y"][i % 2])," + row(i % 2) }.joined(separator: "\n").utf8) + [0x0A]
 }
+
+/// Bad dumps and options for `otkit align` (a good dump lives in `pair/`).
+enum AlignCases {
+  /// A sentence pair: [CLS] s0 s1 t0 t1 [SEP]; one layer, one head; two hidden states.
+  static let good: [String: (shape: [Int], values: [Double])] = [
+    "attentions": ([1, 1, 6, 6], [Double](repeating: 1.0 / 6, count: 36)),
+    "hidden": ([2, 6, 2], (0..<24).map { Double($0 % 5) - 1.5 }),
+    "segment": ([6], [-1, 0, 0, 1, 1, -1]),
+    "word_ids": ([6], [-1, 0, 1, 0, 1, -1]),
+    "gold": ([2, 2], [0, 1, 1, 0]),
+  ]
+
+  static func files(replacing name: String? = nil, with bytes: [UInt8] = []) -> [String: [UInt8]] {
+    var files: [String: [UInt8]] = [:]
+    for (file, array) in good { files["pair/\(file).npy"] = BadFiles.npy(shape: array.shape, values: array.values) }
+    if let name { files["pair/\(name).npy"] = bytes }
+    return files
+  }
+
+  static func replaced(_ name: String, shape: [Int], values: [Double]) -> [String: [UInt8]] {
+    files(replacing: name, with: BadFiles.npy(shape: shape, values: values))
+  }
+
+  static let all: [BadInputCase] = {
+    var cases: [BadInputCase] = [
+      BadInputCase("align", "a good dump", ["align", "pair"], status: 0, ["layer 1"], files: files()),
+      BadInputCase("align", "no such directory", ["align", "missing"], status: 1, ["missing/attentions.npy", "cannot be read"]),
+      BadInputCase("align", "no directory", ["align"], status: 64, ["directories"]),
+      BadInputCase("align", "lambda 0", ["align", "pair", "--lambda", "0"], status: 64, ["--lambda"], files: files()),
+      BadInputCase("align", "plan state -1", ["align", "pair", "--plan-state", "-1"], status: 64, ["--plan-state"], files: files()),
+      BadInputCase("align", "plan state beyond the states", ["align", "pair", "--plan-state", "9"], status: 1, ["hidden.npy", "--plan-state 9"], files: files()),
+      BadInputCase("align", "unknown word attention", ["align", "pair", "--word-attention", "max"], status: 64, ["--word-attention"], files: files()),
+      BadInputCase(
+        "align", "gold word not in the sentence", ["align", "pair"], status: 1, ["pair/gold.npy", "row 1"],
+        files: replaced("gold", shape: [2, 2], values: [0, 1, 5, 0])),
+      BadInputCase("align", "gold of 3 columns", ["align", "pair"], status: 1, ["pair/gold.npy", "[k, 2]"], files: replaced("gold", shape: [1, 3], values: [0, 1, 0])),
+      BadInputCase("align", "segment 2", ["align", "pair"], status: 1, ["pair/segment.npy", "segment 2"], files: replaced("segment", shape: [6], values: [-1, 0, 0, 2, 1, -1])),
+      BadInputCase("align", "segment not integral", ["align", "pair"], status: 1, ["pair/segment.npy", "not an integer"], files: replaced("segment", shape: [6], values: [-1, 0, 0.5, 1, 1, -1])),
+      BadInputCase("align", "no target tokens", ["align", "pair"], status: 1, ["pair/segment.npy", "0 target"], files: replaced("segment", shape: [6], values: [-1, 0, 0, 0, 0, -1])),
+      BadInputCase("align", "word ids of another length", ["align", "pair"], status: 1, ["pair/word_ids.npy", "[6]"], files: replaced("word_ids", shape: [5], values: [-1, 0, 1, 0, 1])),
+      BadInputCase(
+        "align", "special token with a word id", ["align", "pair"], status: 1, ["pair/word_ids.npy", "token 0"],
+        files: replaced("word_ids", shape: [6], values: [3, 0, 1, 0, 1, -1])),
+      BadInputCase("align", "attention blocks of the wrong size", ["align", "pair"], status: 1, ["pair/attentions.npy", "6 x 6"], files: replaced("attentions", shape: [1, 1, 5, 5], values: [Double](repeating: 0.2, count: 25))),
+      BadInputCase("align", "attentions of 3 dimensions", ["align", "pair"], status: 1, ["pair/attentions.npy", "[layers, heads, rows, columns]"], files: replaced("attentions", shape: [1, 6, 6], values: [Double](repeating: 0.2, count: 36))),
+      BadInputCase("align", "hidden states of another length", ["align", "pair"], status: 1, ["pair/hidden.npy", "[states, 6, width]"], files: replaced("hidden", shape: [2, 5, 2], values: [Double](repeating: 0.2, count: 20))),
+    ]
+    for name in good.keys.sorted() {
+      for defect in NPYDefect.all {
+        cases.append(
+          BadInputCase(
+            "align", "\(name): \(defect.name) (NPY)", ["align", "pair"], status: 1, ["pair/\(name).npy", defect.fragment],
+            files: files(replacing: name, with: defect.make(good[name]!.shape))))
+      }
+    }
+    return cases
+  }()
+}
+
+/// Bad options of the trained sorter of `otkit reproduce sorting`.
+enum TrainedSorterCases {
+  static let all: [BadInputCase] = [
+    BadInputCase("reproduce", "sorting: --seeds without --trained", ["reproduce", "sorting", "--seeds", "3"], status: 64, ["--seeds", "--trained"]),
+    BadInputCase("reproduce", "sorting: 0 seeds", ["reproduce", "sorting", "--trained", "--seeds", "0"], status: 64, ["--seeds"]),
+    BadInputCase("reproduce", "sorting: 0 steps", ["reproduce", "sorting", "--trained", "--steps", "0"], status: 64, ["--steps"]),
+    BadInputCase("reproduce", "sorting: unknown prompt", ["reproduce", "sorting", "--trained", "--prompts", "engineered,short"], status: 64, ["--prompts"]),
+    BadInputCase("reproduce", "sorting: evaluation length 51", ["reproduce", "sorting", "--trained", "--eval-lengths", "7,51"], status: 64, ["--eval-lengths"]),
+    BadInputCase("reproduce", "sorting: batch 0", ["reproduce", "sorting", "--trained", "--train-batch", "0"], status: 64, ["--train-batch"]),
+    BadInputCase("reproduce", "sorting: 0 test lists", ["reproduce", "sorting", "--trained", "--test-lists", "0"], status: 64, ["--test-lists"]),
+    BadInputCase("reproduce", "sorting: first seed at the top", ["reproduce", "sorting", "--trained", "--first-seed", "18446744073709551615"], status: 64, ["--first-seed"]),
+    BadInputCase("reproduce", "sorting: saved runs and steps", ["reproduce", "sorting", "--trained-runs", "a.json", "--steps", "5"], status: 64, ["--trained-runs", "--steps"]),
+    BadInputCase("reproduce", "sorting: saved runs missing", ["reproduce", "sorting", "--lengths", "4", "--depths", "1", "--trained-runs", "none.json"], status: 1, ["none.json", "cannot be read"]),
+    BadInputCase(
+      "reproduce", "sorting: saved runs not JSON", ["reproduce", "sorting", "--lengths", "4", "--depths", "1", "--trained-runs", "train.csv"], status: 1,
+      ["train.csv", "no trained-sorter JSON"]),
+    BadInputCase("reproduce", "sorting: trained for the synthetic experiment", ["reproduce", "--trained"], status: 64, ["--trained"]),
+  ]
+}

@@ -138,13 +138,13 @@ enum ModelFixtures {
 @Suite("Bad-input matrix: the otkit executable on bad files and values")
 struct BadInputMatrixTests {
   static let cases: [BadInputCase] = GeneratedCases.all + TransportCases.all + AttentionCases.all + TrainCases.all
-    + PredictCases.all + ReproduceCases.all
+    + PredictCases.all + ReproduceCases.all + AlignCases.all + TrainedSorterCases.all
 
-  @Test("The matrix holds at least 150 cases across the five commands")
+  @Test("The matrix holds at least 150 cases across the six commands")
   func size() {
     #expect(Self.cases.count >= 150)
     let commands = Set(Self.cases.map(\.command))
-    #expect(commands == ["transport", "attention", "train", "predict", "reproduce"])
+    #expect(commands == ["transport", "attention", "train", "predict", "reproduce", "align"])
   }
 
   @Test("Exit status and message", .enabled(if: BinaryRunner.executable != nil, "the otkit executable is not built"), arguments: cases)
@@ -162,7 +162,9 @@ struct BadInputMatrixTests {
     }
     // The case's files after the model's copy, so that they replace its files.
     for (name, bytes) in GoodFiles.all.merging(item.files, uniquingKeysWith: { $1 }) {
-      _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes))
+      let path = directory + "/" + name
+      try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     }
     for name in item.removing { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
     let outcome = try BinaryRunner.run(item.arguments, in: directory)

@@ -1,0 +1,35 @@
+import Foundation
+import OTKitReport
+
+/// The tables and the HTML section of the synthetic alignment study and of `otkit align`.
+public enum AlignmentReport {
+  static func f(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "-" }
+
+  /// One row per state: pairs, cosine with the identity and its band, OT accuracy and its
+  /// band, correlation with the plan, distance to the plan.
+  public static func layerTable(_ summaries: [LayerAlignment.Summary]) -> (header: [String], rows: [[String]]) {
+    let header = ["state", "pairs", "cos(A, I)", "± band", "OT accuracy", "± band", "corr(A, P̄)", "|A - P̄|_F"]
+    let rows = summaries.map { s in
+      [s.state == 0 ? "embeddings" : "layer \(s.state)", String(s.sentences), f(s.cosineWithIdentity), f(s.cosineBand), f(s.otAccuracy), f(s.otAccuracyBand),
+       f(s.correlation), f(s.distanceToPlan)]
+    }
+    return (header, rows)
+  }
+
+  /// The per-state curves.
+  public static func chart(_ summaries: [LayerAlignment.Summary], title: String) -> SVGChart {
+    var chart = SVGChart(title: title, xLabel: "state (0: embeddings)", yLabel: "value")
+    let xs = summaries.map { Double($0.state) }
+    chart.addLine(x: xs, y: summaries.map { $0.cosineWithIdentity ?? .nan }, color: SVGChart.palette[0], label: "cos(A, I)")
+    chart.addLine(x: xs, y: summaries.map { $0.otAccuracy ?? .nan }, color: SVGChart.palette[1], label: "OT accuracy")
+    chart.addLine(x: xs, y: summaries.map { $0.correlation ?? .nan }, color: SVGChart.palette[2], label: "corr(A, P̄)")
+    return chart
+  }
+
+  /// The OT accuracy of the embeddings on a grid of noise (rows) and shift (columns).
+  public static func gridTable(noises: [Double], shifts: [Double], accuracy: [[Double]]) -> (header: [String], rows: [[String]]) {
+    let header = ["σ \\ α"] + shifts.map { String(format: "%g", $0) }
+    let rows = noises.enumerated().map { i, sigma in [String(format: "%g", sigma)] + accuracy[i].map { f($0) } }
+    return (header, rows)
+  }
+}

@@ -1,0 +1,212 @@
+import OTKitAutograd
+import OTKitCore
+import OTKitNeural
+import RealModule
+
+/// A transformer trained to sort, the author's experiment E2 on OTKit's autograd: `L` layers
+/// of two softmax heads with their own full `W_h` (merged query-key) and `V_h` per layer
+/// (not tied), `Z ← Z − s·(head₁ + head₂)` with `head_h = softmax(Z W_h Zᵀ) Z V_h` (the fused
+/// multi-head attention of OTKitAutograd with queries `Z W_h`, keys `Z`, scale 1), no MLP
+/// and no normalization; then a readout head with trainable `W` whose value copies one feature
+/// (the list) of the last `Z`, with the sink (or, in the author's truncated ablation, the
+/// last token) masked. The loss is the mean squared error of the readout against the sorted
+/// list.
+///
+/// H. Daneshmand, "Provable optimal transport with transformers: the essence of depth and
+/// prompt engineering", arXiv 2410.19931 (AISTATS 2026 "Can transformers sort?", Fig. 2);
+/// `shared/specs/transformers-solve-ot.md` §6 E2, §7.3. Author defaults: 19 layers,
+/// `s = 0.1`, `n = 7`, batch 1000 resampled every 50 steps, Adam 5e-4, 5001 steps, seed
+/// 10001, initialization `N(0, 1/(4w))` for head 1 and the readout, `N(0, 1/w)` for head 2.
+///
+/// - Complexity: `O(L · batch · t² · w + L · batch · t · w²)` per step for prompts of `t`
+///   tokens of width `w`.
+public final class TrainedSorter {
+  /// The experiment's settings.
+  public struct Configuration: Sendable, Codable, Equatable {
+    public var prompt: SorterPrompt = .engineered
+    public var layers: Int = 19
+    /// The residual step `s`.
+    public var residualStep: Double = 0.1
+    /// The training length `n`.
+    public var length: Int = 7
+    public var batch: Int = 1000
+    public var resampleEvery: Int = 50
+    public var steps: Int = 5001
+    public var learningRate: Double = 5e-4
+    public var seed: UInt64 = 10001
+    /// The author's code as it ran: the optimizer receives every parameter twice (two Adam
+    /// updates from one gradient per step), and the truncated prompt's readout masks the
+    /// last real token and copies `y`.
+    public var authorQuirks: Bool = true
+
+    public init() {}
+  }
+
+  /// The parameters of one layer.
+  public struct Layer {
+    public var w1: Parameter
+    public var v1: Parameter
+    public var w2: Parameter
+    public var v2: Parameter
+  }
+
+  public let configuration: Configuration
+  public let layers: [Layer]
+  /// The readout's merged query-key matrix.
+  public let readout: Parameter
+
+  /// Every trainable parameter.
+  public var parameters: [Parameter] { layers.flatMap { [$0.w1, $0.v1, $0.w2, $0.v2] } + [readout] }
+
+  /// A sorter with the author's random initialization from `configuration.seed`.
+  public init(configuration: Configuration) {
+    self.configuration = configuration
+    let w = configuration.prompt.width
+    var generator = SeededGenerator(seed: configuration.seed)
+    let (small, large) = (1 / (2 * Double(w).squareRoot()), 1 / Double(w).squareRoot())
+    func matrix(_ sd: Double) -> Parameter {
+      Parameter(generator.normalMatrix(rows: w, columns: w, mean: 0, standardDeviation: sd))
+    }
+    var layers: [Layer] = []
+    for _ in 0..<configuration.layers {
+      layers.append(Layer(w1: matrix(small), v1: matrix(small), w2: matrix(large), v2: matrix(large)))
+    }
+    self.layers = layers
+    self.readout = matrix(small)
+  }
+
+  /// The prompts after each layer (depth 0 is the prompt), from one forward pass.
+  public struct Trace {
+    public var states: [Matrix<Double>]
+    /// Per layer (from 1), the two heads' attention weights (`instances x t x t` each,
+    /// row-major).
+    public var heads: [(first: [Double], second: [Double])]
+  }
+
+  /// The forward pass on a batch: the readout (`instances * n` rows, one column) and,
+  /// when asked, the trace.
+  func forward(_ batch: SorterBatch, graph: Graph, trace: Bool = false) -> (output: Tensor, trace: Trace?) {
+    let t = batch.tokensPerInstance
+    var z = graph.constant(batch.tokens)
+    var states: [Matrix<Double>] = trace ? [batch.tokens] : []
+    var headWeights: [(first: [Double], second: [Double])] = []
+    let s = configuration.residualStep
+    for layer in layers {
+      let q1 = z.matmul(graph.parameter(layer.w1))
+      let q2 = z.matmul(graph.parameter(layer.w2))
+      let h1 = multiHeadAttention(queries: q1, keys: z, values: z.matmul(graph.parameter(layer.v1)), tokens: t, heads: 1, scale: 1)
+      let h2 = multiHeadAttention(queries: q2, keys: z, values: z.matmul(graph.parameter(layer.v2)), tokens: t, heads: 1, scale: 1)
+      if trace {
+        headWeights.append(
+          (attentionWeights(of: h1) ?? Self.softmaxBlocks(queries: q1.value, keys: z.value, tokens: t, masked: nil),
+           attentionWeights(of: h2) ?? Self.softmaxBlocks(queries: q2.value, keys: z.value, tokens: t, masked: nil)))
+      }
+      z = z - (h1 + h2) * s
+      if trace { states.append(z.value) }
+    }
+    let output = readoutOutput(z, batch: batch, graph: graph)
+    return (output, trace ? Trace(states: states, heads: headWeights) : nil)
+  }
+
+  /// Row softmax of `q kᵀ` per instance, a key position optionally masked.
+  static func softmaxBlocks(queries q: Matrix<Double>, keys k: Matrix<Double>, tokens t: Int, masked: Int?) -> [Double] {
+    let instances = q.rows / t
+    var weights = [Double](repeating: 0, count: instances * t * t)
+    for b in 0..<instances {
+      let block = b * t
+      var scores = Matrix.product(q.rows(block..<(block + t)), k.rows(block..<(block + t)), transposeB: true)
+      if let masked { for i in 0..<t { scores[i, masked] = -.infinity } }
+      let m = Kernels.softmaxRows(scores)
+      m.withUnsafeBufferPointer { p in for e in 0..<(t * t) { weights[b * t * t + e] = p[e] } }
+    }
+    return weights
+  }
+
+  /// The readout of the tokens `z`: attention with the readout's `W` (masked key, if any),
+  /// values one feature of `z`, the rows of the `n` points.
+  func readoutOutput(_ z: Tensor, batch: SorterBatch, graph: Graph) -> Tensor {
+    let (t, n) = (batch.tokensPerInstance, batch.n)
+    let prompt = configuration.prompt
+    var queries = z.matmul(graph.parameter(readout))
+    var keys = z
+    if let masked = prompt.readoutMask(n: n, authorQuirks: configuration.authorQuirks) {
+      // A constant extra feature: 1 on every query, -1e30 on the masked key, so its score is
+      // -1e30 and its weight exactly 0 (its gradient too).
+      var maskColumn = Matrix<Double>(rows: z.rows, columns: 1)
+      for b in 0..<(z.rows / t) { maskColumn[b * t + masked, 0] = -1e30 }
+      queries = Tensor.concatenate([queries, graph.constant(Matrix(rows: z.rows, columns: 1, repeating: 1))], along: .columns)
+      keys = Tensor.concatenate([keys, graph.constant(maskColumn)], along: .columns)
+    }
+    let feature = prompt.readoutValue(authorQuirks: configuration.authorQuirks)
+    let values = z.slice(columns: feature..<(feature + 1))
+    let out = multiHeadAttention(queries: queries, keys: keys, values: values, tokens: t, heads: 1, scale: 1)
+    if t == n { return out }
+    let rows = (0..<(z.rows / t)).flatMap { b in (0..<n).map { b * t + $0 } }
+    return out.gatherRows(rows)
+  }
+
+  /// The readout weights on the points (`instances` matrices `n x n`, rows the target
+  /// positions, columns the list), for the tokens `z` of a batch.
+  public func readoutWeights(_ z: Matrix<Double>, batch: SorterBatch) -> [Matrix<Double>] {
+    let (t, n) = (batch.tokensPerInstance, batch.n)
+    let masked = configuration.prompt.readoutMask(n: n, authorQuirks: configuration.authorQuirks)
+    let weights = Self.softmaxBlocks(queries: Matrix.product(z, readout.value), keys: z, tokens: t, masked: masked)
+    return Self.pointBlocks(weights, instances: batch.instances, tokens: t, n: n)
+  }
+
+  /// The `n x n` point blocks of per-instance `t x t` weights, rows renormalized.
+  static func pointBlocks(_ weights: [Double], instances: Int, tokens t: Int, n: Int) -> [Matrix<Double>] {
+    (0..<instances).map { b in
+      var m = Matrix<Double>(rows: n, columns: n)
+      for i in 0..<n {
+        var total = 0.0
+        for j in 0..<n { total += weights[b * t * t + i * t + j] }
+        for j in 0..<n { m[i, j] = total > 0 ? weights[b * t * t + i * t + j] / total : 1 / Double(n) }
+      }
+      return m
+    }
+  }
+
+  /// The mean squared error of the readout on a batch.
+  public func loss(on batch: SorterBatch) -> Double {
+    let graph = Graph.inference()
+    let (output, _) = forward(batch, graph: graph)
+    return Self.meanSquaredError(output.value, batch.sorted)
+  }
+
+  static func meanSquaredError(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
+    var total = 0.0
+    for (p, q) in zip(a.elements, b.elements) { total += (p - q) * (p - q) }
+    return total / Double(max(a.count, 1))
+  }
+
+  /// One training run. Returns the training loss of every step (the batch's loss before
+  /// the step's update, as the author prints it); a non-finite loss stops the run early.
+  ///
+  /// - Parameter progress: called after each step with the step count and the loss.
+  public func train(progress: ((Int, Double) -> Void)? = nil) throws -> [Double] {
+    let c = configuration
+    let optimizer = Adam(learningRate: c.learningRate)
+    var generator = SeededGenerator(seed: c.seed &+ 0x5EED)
+    var batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
+    var losses: [Double] = []
+    losses.reserveCapacity(c.steps)
+    let parameters = self.parameters
+    for step in 0..<c.steps {
+      if step > 0 && step % c.resampleEvery == 0 {
+        batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
+      }
+      let graph = Graph()
+      let (output, _) = forward(batch, graph: graph)
+      let loss = (output - graph.constant(batch.sorted)).square().mean()
+      losses.append(loss.scalar)
+      guard loss.scalar.isFinite else { break }
+      for p in parameters { p.zeroGradient() }
+      try graph.backward(loss)
+      optimizer.step(parameters)
+      if c.authorQuirks { optimizer.step(parameters) }
+      progress?(step + 1, loss.scalar)
+    }
+    return losses
+  }
+}

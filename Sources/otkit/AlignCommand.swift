@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import OTKit
+
+extension LayerAlignment.WordAttention: ExpressibleByArgument {}
+extension LayerAlignment.WordCost: ExpressibleByArgument {}
+extension LayerAlignment.Distance: ExpressibleByArgument {}
+extension LayerAlignment.Queries: ExpressibleByArgument {}
+
+/// `otkit align`: the layer-wise alignment study on dumps of a real model (seed 001, §7.5).
+struct AlignCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "align",
+    abstract: "Measure, layer by layer, how a language model's attention aligns translated words, and how close it is to optimal transport.",
+    discussion: """
+      Each DIRECTORY holds one sentence pair as NumPy files: attentions.npy [layers, heads, T, T] \
+      (self-attention over the joint sequence) or [layers, heads, T_target, T_source] \
+      (cross-attention), hidden.npy [layers + 1, T, H] (optional: without it only the cosine \
+      is measured), segment.npy [T] (0 source, 1 target, -1 special), word_ids.npy [T] (word \
+      of each token in its sentence, -1 special) and gold.npy [k, 2] (source word, target \
+      word). From Hugging Face transformers: output_attentions=True, output_hidden_states=True, \
+      the stacked tensors of one pair, the tokenizer's word_ids(). Per layer: the cosine of \
+      the word-level attention (heads averaged, cropped to the gold words) with the identity, \
+      tr A / (|A|_F sqrt k); the share of gold pairs on the support (> 1e-4) of the OT plan \
+      between the words' hidden states; the Pearson correlation of the attention with the \
+      row-normalized plan and their Frobenius distance. Means over pairs with the author's \
+      band (1.282 standard errors). Defaults follow the author's E4-E6; E1 is \
+      --word-attention sum-l1 --word-cost sum --no-crop.
+      """
+  )
+
+  @Argument(help: "Dump directories, one sentence pair each.")
+  var directories: [String]
+
+  @Option(help: "Token to word attention: sum-l1 (sum, rows L1-normalized; E1) or mean-l2 (mean, rows L2-normalized; E4, E5).")
+  var wordAttention: LayerAlignment.WordAttention = .meanL2
+
+  @Option(help: "Word costs from hidden states: sum (of the word pieces; E1) or mean-pairwise (mean over word-piece pairs; E6).")
+  var wordCost: LayerAlignment.WordCost = .meanPairwise
+
+  @Option(help: "The distance between vectors: euclidean, squared or cosine.")
+  var distance: LayerAlignment.Distance = .euclidean
+
+  @Option(help: "Self-attention rows: target (target words attend to source words; E1) or source (E5). Cross-attention rows are always the target.")
+  var queries: LayerAlignment.Queries = .target
+
+  @Flag(inversion: .prefixedNo, help: "Crop the attention and the OT problem to the gold words (k x k; E4-E6); --no-crop keeps every word (E1).")
+  var crop = true
+
+  @Option(help: "Entropic OT with this lambda instead of exact OT.")
+  var lambda: Double?
+
+  @Option(help: "The hidden state whose plan every layer's attention is compared with, or 'input' for each layer's input state.")
+  var planState: String = "1"
+
+  @Option(help: "Write the per-layer means to this CSV file.")
+  var output: String?
+
+  @Option(help: "Write an HTML report with the per-layer curves.")
+  var report: String?
+
+  @OptionGroup var printing: OutputOptions
+  var json: Bool { printing.json }
+
+  func planStateValue() throws -> Int? {
+    if planState == "input" { return nil }
+    guard let value = Int(planState), value >= 0 else { throw ValidationError("--plan-state must be a state index (0 for the embeddings) or 'input', got \"\(planState)\"") }
+    return value
+  }
+
+  func validate() throws {
+    guard !directories.isEmpty else { throw ValidationError("give at least one dump directory") }
+    if let lambda { guard lambda > 0 && lambda.isFinite else { throw ValidationError("--lambda must be positive") } }
+    _ = try planStateValue()
+  }
+
+  func run() throws {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var options = LayerAlignment.Options()
+    (options.wordAttention, options.wordCost, options.distance, options.queries) = (wordAttention, wordCost, distance, queries)
+    (options.cropToGold, options.lambda, options.planState) = (crop, lambda, try planStateValue())
+    var sentences: [[LayerAlignment.Row]] = []
+    let bar = ProgressBar(total: directories.count)
+    var layers: Int?
+    for (index, directory) in directories.enumerated() {
+      let dump: AlignmentDump
+      do {
+        dump = try AlignmentDump.read(directory: directory)
+      } catch let error as DataError {
+        throw CLIError(error.description)
+      }
+      if let layers, layers != dump.layers {
+        throw CLIError("\(directory)/attentions.npy: \(dump.layers) layers, the first dump has \(layers)")
+      }
+      layers = dump.layers
+      if let state = options.planState, dump.states > 0, state >= dump.states {
+        throw CLIError("\(directory)/hidden.npy: --plan-state \(state) but the dump has states 0 to \(dump.states - 1)")
+      }
+      do {
+        sentences.append(try LayerAlignment.analyze(dump, options: options))
+      } catch {
+        throw CLIError("\(directory): \(error)")
+      }
+      bar.update(done: index + 1, message: directory)
+    }
+    bar.finish()
+    let summaries = LayerAlignment.summarize(sentences)
+    func f(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "-" }
+    let header = ["state", "pairs", "cos(A, I)", "± band", "OT accuracy", "± band", "corr(A, P̄)", "|A - P̄|_F"]
+    let rows = summaries.map { s in
+      [s.state == 0 ? "embeddings" : "layer \(s.state)", String(s.sentences), f(s.cosineWithIdentity), f(s.cosineBand), f(s.otAccuracy), f(s.otAccuracyBand), f(s.correlation), f(s.distanceToPlan)]
+    }
+    print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance.rawValue)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
+    print(TextTable(header: header, rows: rows).render())
+    if let output {
+      var csv = "state,pairs,cosine_identity,cosine_band,ot_accuracy,ot_accuracy_band,correlation,distance_to_plan\n"
+      func c(_ v: Double?) -> String { v.map { String($0) } ?? "" }
+      for s in summaries {
+        csv += "\(s.state),\(s.sentences),\(c(s.cosineWithIdentity)),\(c(s.cosineBand)),\(c(s.otAccuracy)),\(c(s.otAccuracyBand)),\(c(s.correlation)),\(c(s.distanceToPlan))\n"
+      }
+      do {
+        try csv.write(toFile: output, atomically: true, encoding: .utf8)
+      } catch {
+        throw CLIError("\(output): cannot write the CSV: \(error.localizedDescription)")
+      }
+      print("wrote: \(output)")
+    }
+    if let report {
+      var document = HTMLReport(title: "OTKit: layer-wise alignment of translated words")
+      document.paragraph("Does the attention between the two sentences of a pair, layer after layer, follow the gold word pairs and the optimal transport plan between the words' hidden states? H. Daneshmand, arXiv 2410.19931 v3 (E1, E4-E6). A language model has one token per word piece, not the theory's one token per pair of points: these curves mirror the author's measurements, they do not test the theorem.")
+      document.code("otkit " + CommandLine.arguments.dropFirst().joined(separator: " "))
+      document.table(header: header, rows: rows, caption: "Per layer, mean over sentence pairs (band: 1.282 standard errors)")
+      var chart = SVGChart(title: "Alignment by layer", xLabel: "state (0: embeddings)", yLabel: "value")
+      let xs = summaries.map { Double($0.state) }
+      chart.addLine(x: xs, y: summaries.map { $0.cosineWithIdentity ?? .nan }, color: SVGChart.palette[0], label: "cos(A, I)")
+      chart.addLine(x: xs, y: summaries.map { $0.otAccuracy ?? .nan }, color: SVGChart.palette[1], label: "OT accuracy")
+      chart.addLine(x: xs, y: summaries.map { $0.correlation ?? .nan }, color: SVGChart.palette[2], label: "corr(A, P̄)")
+      document.figures([chart])
+      do {
+        try document.write(to: report)
+      } catch {
+        throw CLIError("\(error)")
+      }
+      print("report: \(report)")
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if json {
+      print(JSONValue.object([
+        "command": .string("align"), "pairs": .number(Double(directories.count)),
+        "layers": (try? JSONValueEncoder.encode(summaries)) ?? .null, "seconds": .number(seconds),
+      ]).serialized())
+    }
+  }
+}
