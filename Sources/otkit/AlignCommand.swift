@@ -105,11 +105,7 @@ struct AlignCommand: ParsableCommand {
     }
     bar.finish()
     let summaries = LayerAlignment.summarize(sentences)
-    func f(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "-" }
-    let header = ["state", "pairs", "cos(A, I)", "± band", "OT accuracy", "± band", "corr(A, P̄)", "|A - P̄|_F"]
-    let rows = summaries.map { s in
-      [s.state == 0 ? "embeddings" : "layer \(s.state)", String(s.sentences), f(s.cosineWithIdentity), f(s.cosineBand), f(s.otAccuracy), f(s.otAccuracyBand), f(s.correlation), f(s.distanceToPlan)]
-    }
+    let (header, rows) = AlignmentReport.layerTable(summaries)
     print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance.rawValue)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
     print(TextTable(header: header, rows: rows).render())
     if let output {
@@ -130,12 +126,7 @@ struct AlignCommand: ParsableCommand {
       document.paragraph("Does the attention between the two sentences of a pair, layer after layer, follow the gold word pairs and the optimal transport plan between the words' hidden states? H. Daneshmand, arXiv 2410.19931 v3 (E1, E4-E6). A language model has one token per word piece, not the theory's one token per pair of points: these curves mirror the author's measurements, they do not test the theorem.")
       document.code("otkit " + CommandLine.arguments.dropFirst().joined(separator: " "))
       document.table(header: header, rows: rows, caption: "Per layer, mean over sentence pairs (band: 1.282 standard errors)")
-      var chart = SVGChart(title: "Alignment by layer", xLabel: "state (0: embeddings)", yLabel: "value")
-      let xs = summaries.map { Double($0.state) }
-      chart.addLine(x: xs, y: summaries.map { $0.cosineWithIdentity ?? .nan }, color: SVGChart.palette[0], label: "cos(A, I)")
-      chart.addLine(x: xs, y: summaries.map { $0.otAccuracy ?? .nan }, color: SVGChart.palette[1], label: "OT accuracy")
-      chart.addLine(x: xs, y: summaries.map { $0.correlation ?? .nan }, color: SVGChart.palette[2], label: "corr(A, P̄)")
-      document.figures([chart])
+      document.figures([AlignmentReport.chart(summaries, title: "Alignment by layer")])
       do {
         try document.write(to: report)
       } catch {

@@ -37,7 +37,10 @@ extension ReproduceCommand {
     var trained = base
     (trained.shift, trained.anisotropy) = (0.5, 2)
     let base0 = done
-    let result = try SyntheticAlignment.encoder(trained, encoder) { step in
+    // The attention of every layer against the plan of the input embeddings (spec §7.4).
+    var encoderOptions = LayerAlignment.Options()
+    encoderOptions.planState = 0
+    let result = try SyntheticAlignment.encoder(trained, encoder, options: encoderOptions) { step in
       if step % 10 == 0 { bar.update(done: base0 + step, message: "encoder step \(step)") }
     }
     let constructed = SyntheticAlignment.constructed(trained, pairs: 50)
@@ -47,7 +50,7 @@ extension ReproduceCommand {
     let (gh, gr) = AlignmentReport.gridTable(noises: noises, shifts: shifts, accuracy: grid)
     print(TextTable(header: gh, rows: gr).render())
     print(String(format: "With a common direction of length %.0f (σ %.1f, α 0): %.3f with Euclidean costs (a shared direction cancels in differences), %.3f with cosine costs.", anisotropic.anisotropy, anisotropic.noise, anisotropicAccuracy, cosineAccuracy))
-    print(String(format: "\nEncoder (%d layers, width %d, %d heads, %d steps) trained to name each token's concept (σ %.1f, α %.1f, anisotropy %.0f): test accuracy %.3f; layer by layer on 100 test pairs:",
+    print(String(format: "\nEncoder (%d layers, width %d, %d heads, %d steps) trained to name each token's concept (σ %.1f, α %.1f, anisotropy %.0f): test accuracy %.3f; layer by layer on 100 test pairs (plan: the input embeddings'):",
       encoder.layers, encoder.width, encoder.heads, encoder.steps, trained.noise, trained.shift, trained.anisotropy, result.testAccuracy))
     let (lh, lr) = AlignmentReport.layerTable(result.layers)
     print(TextTable(header: lh, rows: lr).render())
