@@ -6,11 +6,12 @@ import OTKitCore
 /// `queries`, `keys` and `values` hold `instances * tokens` rows; the tokens of an instance
 /// attend to each other. The score of head `h` is `scale * q k^T` on the `h`-th block of
 /// `keySize` columns; the weights are its row softmax (the one-sided entropic OT anchor;
-/// Sander et al., "Sinkformers", AISTATS 2022).
+/// Sander et al., "Sinkformers", AISTATS 2022). `bias`, a constant `tokens x tokens`
+/// additive score bias shared by every instance and head, masks keys with `-infinity`.
 ///
 /// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))`.
 public func multiHeadAttention(
-  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, scale: Double? = nil
+  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, scale: Double? = nil, bias: Matrix<Double>? = nil
 ) -> Tensor {
   precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
   precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
@@ -19,7 +20,7 @@ public func multiHeadAttention(
     keySize: queries.columns / heads, valueSize: values.columns / heads)
   let s = scale ?? 1 / Double(shape.keySize).squareRoot()
   let (output, weights) = Kernels.multiHeadAttention(
-    queries: queries.value, keys: keys.value, values: values.value, shape: shape, scale: s)
+    queries: queries.value, keys: keys.value, values: values.value, shape: shape, scale: s, bias: bias)
   let record = AttentionRecord(
     tokens: tokens, heads: heads, keySize: shape.keySize, valueSize: shape.valueSize, scale: s,
     weights: weights)

@@ -97,9 +97,10 @@ public final class TrainedSorter {
       let h1 = multiHeadAttention(queries: q1, keys: z, values: z.matmul(graph.parameter(layer.v1)), tokens: t, heads: 1, scale: 1)
       let h2 = multiHeadAttention(queries: q2, keys: z, values: z.matmul(graph.parameter(layer.v2)), tokens: t, heads: 1, scale: 1)
       if trace {
+        // A recording graph keeps the weights of the pass; an inference graph recomputes them.
         headWeights.append(
-          (attentionWeights(of: h1) ?? Self.softmaxBlocks(queries: q1.value, keys: z.value, tokens: t, masked: nil),
-           attentionWeights(of: h2) ?? Self.softmaxBlocks(queries: q2.value, keys: z.value, tokens: t, masked: nil)))
+          (attentionWeights(of: h1) ?? Self.weights(queries: q1.value, keys: z.value, tokens: t, bias: nil),
+           attentionWeights(of: h2) ?? Self.weights(queries: q2.value, keys: z.value, tokens: t, bias: nil)))
       }
       z = z - (h1 + h2) * s
       if trace { states.append(z.value) }
@@ -108,18 +109,19 @@ public final class TrainedSorter {
     return (output, trace ? Trace(states: states, heads: headWeights) : nil)
   }
 
-  /// Row softmax of `q kᵀ` per instance, a key position optionally masked.
-  static func softmaxBlocks(queries q: Matrix<Double>, keys k: Matrix<Double>, tokens t: Int, masked: Int?) -> [Double] {
-    let instances = q.rows / t
-    var weights = [Double](repeating: 0, count: instances * t * t)
-    for b in 0..<instances {
-      let block = b * t
-      var scores = Matrix.product(q.rows(block..<(block + t)), k.rows(block..<(block + t)), transposeB: true)
-      if let masked { for i in 0..<t { scores[i, masked] = -.infinity } }
-      let m = Kernels.softmaxRows(scores)
-      m.withUnsafeBufferPointer { p in for e in 0..<(t * t) { weights[b * t * t + e] = p[e] } }
-    }
-    return weights
+  /// The attention weights `softmax(q kᵀ + bias)` per instance (row-major `t x t` blocks),
+  /// from the fused kernel.
+  static func weights(queries q: Matrix<Double>, keys k: Matrix<Double>, tokens t: Int, bias: Matrix<Double>?) -> [Double] {
+    let shape = Kernels.AttentionShape(instances: q.rows / t, tokens: t, heads: 1, keySize: q.columns, valueSize: 1)
+    return Kernels.multiHeadAttention(queries: q, keys: k, values: Matrix(rows: q.rows, columns: 1), shape: shape, scale: 1, bias: bias).weights
+  }
+
+  /// The readout's score bias: `-infinity` on the masked key's column, or nil.
+  func readoutBias(n: Int, tokens t: Int) -> Matrix<Double>? {
+    guard let masked = configuration.prompt.readoutMask(n: n, authorQuirks: configuration.authorQuirks) else { return nil }
+    var bias = Matrix<Double>(rows: t, columns: t)
+    for i in 0..<t { bias[i, masked] = -.infinity }
+    return bias
   }
 
   /// The readout of the tokens `z`: attention with the readout's `W` (masked key, if any),
@@ -127,19 +129,10 @@ public final class TrainedSorter {
   func readoutOutput(_ z: Tensor, batch: SorterBatch, graph: Graph) -> Tensor {
     let (t, n) = (batch.tokensPerInstance, batch.n)
     let prompt = configuration.prompt
-    var queries = z.matmul(graph.parameter(readout))
-    var keys = z
-    if let masked = prompt.readoutMask(n: n, authorQuirks: configuration.authorQuirks) {
-      // A constant extra feature: 1 on every query, -1e30 on the masked key, so its score is
-      // -1e30 and its weight exactly 0 (its gradient too).
-      var maskColumn = Matrix<Double>(rows: z.rows, columns: 1)
-      for b in 0..<(z.rows / t) { maskColumn[b * t + masked, 0] = -1e30 }
-      queries = Tensor.concatenate([queries, graph.constant(Matrix(rows: z.rows, columns: 1, repeating: 1))], along: .columns)
-      keys = Tensor.concatenate([keys, graph.constant(maskColumn)], along: .columns)
-    }
+    let queries = z.matmul(graph.parameter(readout))
     let feature = prompt.readoutValue(authorQuirks: configuration.authorQuirks)
     let values = z.slice(columns: feature..<(feature + 1))
-    let out = multiHeadAttention(queries: queries, keys: keys, values: values, tokens: t, heads: 1, scale: 1)
+    let out = multiHeadAttention(queries: queries, keys: z, values: values, tokens: t, heads: 1, scale: 1, bias: readoutBias(n: n, tokens: t))
     if t == n { return out }
     let rows = (0..<(z.rows / t)).flatMap { b in (0..<n).map { b * t + $0 } }
     return out.gatherRows(rows)
@@ -149,8 +142,7 @@ public final class TrainedSorter {
   /// positions, columns the list), for the tokens `z` of a batch.
   public func readoutWeights(_ z: Matrix<Double>, batch: SorterBatch) -> [Matrix<Double>] {
     let (t, n) = (batch.tokensPerInstance, batch.n)
-    let masked = configuration.prompt.readoutMask(n: n, authorQuirks: configuration.authorQuirks)
-    let weights = Self.softmaxBlocks(queries: Matrix.product(z, readout.value), keys: z, tokens: t, masked: masked)
+    let weights = Self.weights(queries: Matrix.product(z, readout.value), keys: z, tokens: t, bias: readoutBias(n: n, tokens: t))
     return Self.pointBlocks(weights, instances: batch.instances, tokens: t, n: n)
   }
 

@@ -231,7 +231,8 @@ public enum TrainedSorterStudy {
     let small = SorterBatch(
       tokens: batch.tokens.rows(0..<(count * t)), sorted: batch.sorted.rows(0..<(count * n)), lists: Array(lists.prefix(count)),
       n: n, tokensPerInstance: t)
-    let (_, trace) = sorter.forward(small, graph: Graph.inference(), trace: true)
+    // A recording graph keeps each head's weights, so the trace needs no second pass.
+    let (_, trace) = sorter.forward(small, graph: Graph(), trace: true)
     var layers: [LayerDistance] = []
     var maps: [[Double]] = []
     var correct = 0
