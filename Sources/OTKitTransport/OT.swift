@@ -17,10 +17,18 @@ public struct SolveOptions: Sendable {
   public var useFloat: Bool
   /// Online costs (`sinkhorn`): `nil` decides from the size.
   public var online: Bool?
+  /// The regularization strength `γ` of the smooth methods (`quadratic`, `sparse`,
+  /// `entropic-lbfgs`).
+  public var gamma: Double?
+  /// The most non-zeros per column (`sparse`).
+  public var maxNonZeros: Int?
+  /// The dual the smooth methods maximize.
+  public var formulation: SmoothTransport.Formulation
 
   public init(
     epsilon: Epsilon? = nil, tolerance: Double = 1e-9, maxIterations: Int? = nil,
-    epsilonScaling: EpsilonScaling? = nil, useFloat: Bool = false, online: Bool? = nil
+    epsilonScaling: EpsilonScaling? = nil, useFloat: Bool = false, online: Bool? = nil,
+    gamma: Double? = nil, maxNonZeros: Int? = nil, formulation: SmoothTransport.Formulation = .semiDual
   ) {
     self.epsilon = epsilon
     self.tolerance = tolerance
@@ -28,6 +36,9 @@ public struct SolveOptions: Sendable {
     self.epsilonScaling = epsilonScaling
     self.useFloat = useFloat
     self.online = online
+    self.gamma = gamma
+    self.maxNonZeros = maxNonZeros
+    self.formulation = formulation
   }
 }
 
@@ -35,6 +46,9 @@ public struct SolveOptions: Sendable {
 public enum SolveError: Error, Equatable, Sendable, CustomStringConvertible {
   /// An entropic method was asked for without an epsilon.
   case missingEpsilon(TransportMethod)
+  /// A smooth method (`quadratic`, `sparse`, `entropic-lbfgs`) without a positive finite
+  /// gamma, or `sparse` without a positive number of non-zeros.
+  case missingSetting(String, method: TransportMethod)
   /// A setting that the method does not take (`useFloat` with `sns`, say).
   case unsupportedSetting(String, method: TransportMethod)
   /// A relative epsilon resolves to no positive finite value on this problem (the costs'
@@ -46,6 +60,7 @@ public enum SolveError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .missingEpsilon(let method): "the \(method.solverName) solver needs an epsilon"
+    case .missingSetting(let setting, let method): "the \(method.solverName) solver needs \(setting)"
     case .unsupportedSetting(let setting, let method): "\(setting) does not apply to the \(method.solverName) solver"
     case .unresolvedEpsilon(let epsilon, let resolved):
       "epsilon \(epsilon) is \(resolved) on this problem, not a positive finite number; give an absolute epsilon"
@@ -83,9 +98,11 @@ public enum OT {
     let method = method == .auto ? chooseMethod(for: problem, epsilon: options.epsilon) : method
     if method.isEntropic && options.epsilon == nil { throw SolveError.missingEpsilon(method) }
     if method != .sinkhorn {
-      if options.useFloat { throw SolveError.unsupportedSetting("useFloat", method: method) }
+      if options.useFloat && !method.isSmooth { throw SolveError.unsupportedSetting("useFloat", method: method) }
       if options.epsilonScaling != nil { throw SolveError.unsupportedSetting("epsilonScaling", method: method) }
     }
+    if !method.isSmooth && options.gamma != nil { throw SolveError.unsupportedSetting("gamma", method: method) }
+    if method != .sparse && options.maxNonZeros != nil { throw SolveError.unsupportedSetting("maxNonZeros", method: method) }
     switch method {
     case .auto, .exact:
       var solver = NetworkSimplex()
@@ -101,6 +118,23 @@ public enum OT {
       solver.epsilon = try resolved(solver.epsilon, keepRelative: options.useFloat) { solver.absoluteEpsilon(for: problem) }
       if options.useFloat { try checkFloat(problem) }
       return solver
+    case .quadratic, .sparse, .entropicLBFGS:
+      guard let gamma = options.gamma, gamma > 0, gamma.isFinite else {
+        throw SolveError.missingSetting("a positive finite gamma", method: method)
+      }
+      let regularizer: TransportRegularizer
+      switch method {
+      case .quadratic: regularizer = .squaredL2(gamma: gamma)
+      case .entropicLBFGS: regularizer = .negentropy(gamma: gamma)
+      default:
+        guard let k = options.maxNonZeros, k >= 1 else {
+          throw SolveError.missingSetting("a number of non-zeros per column of at least 1", method: method)
+        }
+        regularizer = .sparse(gamma: gamma, maxNonZeros: k)
+      }
+      return SmoothTransport(
+        regularizer: regularizer, formulation: options.formulation, tolerance: options.tolerance,
+        maxIterations: options.maxIterations ?? 1000, useFloat: options.useFloat)
     case .sns:
       var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
       if let limit = options.maxIterations { solver.maxIterations = limit }

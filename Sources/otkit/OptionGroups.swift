@@ -33,9 +33,12 @@ struct EntropicOptions: ParsableArguments {
       guard let epsilon else { throw ValidationError("--method \(method.rawValue) needs --epsilon") }
       guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon must be positive") }
       guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") }
-    } else if epsilon != nil || relativeEpsilon != nil || float32 || epsilonScaling {
-      throw ValidationError("--epsilon, --relative-epsilon, --float32 and --epsilon-scaling apply to --method sinkhorn or sns")
+    } else if epsilon != nil || relativeEpsilon != nil || epsilonScaling {
+      throw ValidationError("--epsilon, --relative-epsilon and --epsilon-scaling apply to --method sinkhorn or sns")
+    } else if float32 && !method.isSmooth {
+      throw ValidationError("--float32 applies to --method sinkhorn, quadratic, sparse or entropic-lbfgs")
     }
+    if method.isSmooth { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
     if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
   }
 
@@ -52,6 +55,36 @@ struct EntropicOptions: ParsableArguments {
       epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
   }
 }
+
+/// The settings of the smooth regularized solvers (`otkit transport --method
+/// quadratic|sparse|entropic-lbfgs`).
+struct RegularizedOptions: ParsableArguments {
+  @Option(help: "The regularization strength gamma of --method quadratic, sparse or entropic-lbfgs (in the units of the costs).")
+  var gamma: Double?
+
+  @Option(name: .customLong("max-nonzeros"), help: "The most non-zeros per column of the plan (--method sparse; 1 recovers exact OT on uniform square problems).")
+  var maxNonZeros: Int?
+
+  @Option(help: "The dual L-BFGS maximizes: semi-dual (n variables; exact column sums) or dual (n + m variables).")
+  var formulation: SmoothTransport.Formulation = .semiDual
+
+  func validate(for method: TransportMethod) throws {
+    if method.isSmooth {
+      guard let gamma else { throw ValidationError("--method \(method.rawValue) needs --gamma") }
+      guard gamma > 0 && gamma.isFinite else { throw ValidationError("--gamma must be a positive number") }
+    } else if gamma != nil {
+      throw ValidationError("--gamma applies to --method quadratic, sparse or entropic-lbfgs")
+    }
+    if method == .sparse {
+      guard let maxNonZeros else { throw ValidationError("--method sparse needs --max-nonzeros") }
+      guard maxNonZeros >= 1 else { throw ValidationError("--max-nonzeros must be at least 1") }
+    } else if maxNonZeros != nil {
+      throw ValidationError("--max-nonzeros applies to --method sparse")
+    }
+  }
+}
+
+extension SmoothTransport.Formulation: ExpressibleByArgument {}
 
 /// The settings every training run takes (`otkit train`, `otkit reproduce`).
 struct TrainingRunOptions: ParsableArguments {

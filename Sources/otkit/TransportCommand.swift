@@ -38,11 +38,14 @@ struct TransportCommand: ParsableCommand {
   @Option(help: "The exponent p >= 1 of --cost minkowski (1: Manhattan).")
   var minkowskiP: Double?
 
-  @Option(help: "The solver: auto, exact (network simplex), assignment, 1d, sinkhorn or sns (Sinkhorn-Newton-Sparse).")
+  @Option(help: "The solver: auto, exact (network simplex), assignment, 1d, sinkhorn, sns (Sinkhorn-Newton-Sparse), quadratic (quadratically regularized), sparse (at most --max-nonzeros per column) or entropic-lbfgs.")
   var method: TransportMethod = .auto
 
   @OptionGroup(title: "Entropic solvers")
   var entropic: EntropicOptions
+
+  @OptionGroup(title: "Regularized solvers (L-BFGS on the dual)")
+  var regularized: RegularizedOptions
 
   @Option(help: "Write the plan to this file (.npy: dense n x m matrix; .csv: one row per non-zero entry: source,target,mass).")
   var plan: String?
@@ -86,6 +89,7 @@ struct TransportCommand: ParsableCommand {
     }
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
     try entropic.validate(for: method)
+    try regularized.validate(for: method)
     if let minkowskiP {
       guard cost == .minkowski else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
       guard minkowskiP >= 1 && minkowskiP.isFinite else { throw ValidationError("--minkowski-p must be a number >= 1") }
@@ -106,6 +110,7 @@ struct TransportCommand: ParsableCommand {
     }
     let chosen = method == .auto ? OT.chooseMethod(for: problem) : method
     if chosen.isEntropic { return try runEntropic(problem, chosen) }
+    if chosen.isSmooth { return try runSmooth(problem, chosen) }
     // The solver time excludes building the cost matrix (as POT's ot.emd takes M given).
     if chosen != .oneDimensional { _ = problem.cost }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -154,6 +159,36 @@ struct TransportCommand: ParsableCommand {
     print("n: \(problem.n), m: \(problem.m)")
     print("iterations: \(result.iterations)")
     print("marginal error: \(result.marginalError)")
+    print(String(format: "time: %.4f s", seconds))
+    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
+    if !result.status.isSuccess { throw ExitCode(3) }
+  }
+
+  func runSmooth(_ problem: TransportProblem, _ chosen: TransportMethod) throws {
+    var options = entropic.solveOptions(maxIterations: maxIterations)
+    options.gamma = regularized.gamma
+    options.maxNonZeros = regularized.maxNonZeros
+    options.formulation = regularized.formulation
+    _ = problem.cost
+    let solver: any TransportSolver
+    do {
+      solver = try OT.solver(for: chosen, problem: problem, options: options)
+    } catch let error as SolveError {
+      throw CLIError(solveDescription(error))
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try solver.solution(of: problem) as! RegularizedResult
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if let plan { try writePlan(result.plan, to: plan) }
+    print("method: \(result.method) (\(result.method.solverName), \(result.formulation.rawValue), \(result.precision))")
+    print("status: \(result.status) (L-BFGS: \(result.optimizerStatus.rawValue))")
+    print("regularizer: \(result.regularizer)")
+    print("cost: \(result.cost) (linear <P, C>)")
+    print("regularized cost: \(result.regularizedCost)")
+    print("\(result.formulation.rawValue) objective: \(result.objective)")
+    print("n: \(problem.n), m: \(problem.m), plan entries: \(result.nonZeros) (at most \(result.maxNonZerosPerColumn) per column)")
+    print("iterations: \(result.iterations) (\(result.evaluations) evaluations)")
+    print("marginal error: \(result.marginalError) (rows \(result.rowMarginalError), columns \(result.columnMarginalError))")
     print(String(format: "time: %.4f s", seconds))
     if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
     if !result.status.isSuccess { throw ExitCode(3) }

@@ -17,7 +17,9 @@ struct OTSolveTests {
   func everyMethod(method: TransportMethod) throws {
     let (x, y) = Self.clouds(n: 30, m: 30, d: method == .oneDimensional ? 1 : 3, seed: 7)
     let problem = try TransportProblem(source: x, target: y)
-    let options = SolveOptions(epsilon: method.isEntropic ? .relative(0.05, to: .max) : nil, tolerance: 1e-9)
+    let options = SolveOptions(
+      epsilon: method.isEntropic ? .relative(0.05, to: .max) : nil, tolerance: 1e-9, gamma: method.isSmooth ? 1 : nil,
+      maxNonZeros: method == .sparse ? 30 : nil)
     let solution = try OT.solve(problem, method: method, options: options)
     let expectedMethod = method == .auto ? TransportMethod.assignment : method
     #expect(solution.method == expectedMethod)
@@ -30,6 +32,9 @@ struct OTSolveTests {
       case .oneDimensional: try OneDimensionalTransport().solve(problem)
       case .sinkhorn: Sinkhorn(epsilon: .relative(0.05, to: .max), tolerance: 1e-9).solve(problem)
       case .sns: SinkhornNewtonSparse(epsilon: .relative(0.05, to: .max), tolerance: 1e-9).solve(problem)
+      case .quadratic: SmoothTransport(regularizer: .squaredL2(gamma: 1)).solve(problem)
+      case .sparse: SmoothTransport(regularizer: .sparse(gamma: 1, maxNonZeros: 30)).solve(problem)
+      case .entropicLBFGS: SmoothTransport(regularizer: .negentropy(gamma: 1)).solve(problem)
       }
     #expect(solution.cost == direct.cost)
     #expect(solution.densePlan().rowSums().enumerated().allSatisfy { abs($1 - problem.sourceWeights[$0]) < 1e-8 })

@@ -9,10 +9,11 @@
 ///
 /// The objective writes its gradient into the buffer it is given and returns the value; a
 /// non-finite value or gradient ends the run with ``Status/nonFinite`` at the last finite
-/// point, never a NaN result. The line search compares function values, so a gradient
-/// tolerance much below `sqrt(ε · |f| · curvature)` (about `1e-8` for `|f| ≈ 1`) cannot
-/// be met: the run then ends with ``Status/lineSearchFailed`` at a point as good as double
-/// precision allows.
+/// point, never a NaN result. Near the minimum, where differences of values are round-off,
+/// the line search also accepts Hager and Zhang's approximate Wolfe steps (the slope fell,
+/// the value rose by at most ``roundoff`` `|f|`), so gradients far below `sqrt(ε |f|)` are
+/// reached; a run that still finds no step ends with ``Status/lineSearchFailed`` at a point
+/// as good as double precision allows.
 ///
 /// - Complexity: per iteration, `O(memory · n)` for the direction plus the objective's
 ///   evaluations (one, or a few in the line search); `O(memory · n)` memory.
@@ -55,6 +56,21 @@ public struct LBFGS: Sendable {
   public var c2: Double
   /// Objective evaluations allowed per line search.
   public var maxLineSearch: Int
+  /// How ``gradientTolerance`` is read.
+  public var gradientNorm: GradientNorm = .relativeMaximum
+  /// The relative round-off of the objective's values: a step whose value rose by at most
+  /// `roundoff · |f|` passes the approximate Wolfe test. `1e-12` for objectives summed in
+  /// `Double`; about `1e-6` for ones evaluated in `Float`.
+  public var roundoff: Double = 1e-12
+
+  /// The stopping test on the gradient.
+  public enum GradientNorm: String, Sendable, Codable, Equatable {
+    /// `|∇f|_∞ ≤ gradientTolerance · max(1, |f|)` (SciPy's `gtol` up to the scale).
+    case relativeMaximum
+    /// `|∇f|_1 ≤ gradientTolerance`: for duals whose gradient is a marginal violation, an
+    /// absolute bound on the L1 marginal error.
+    case absoluteL1
+  }
 
   public init(
     memory: Int = 10, maxIterations: Int = 1000, gradientTolerance: Double = 1e-8, functionTolerance: Double = 0,
@@ -92,7 +108,10 @@ public struct LBFGS: Sendable {
     var s: [[Double]] = [], y: [[Double]] = [], rho: [Double] = []
     var alpha = [Double](repeating: 0, count: memory)
     func converged(_ f: Double, _ g: [Double]) -> Bool {
-      g.reduce(0) { Swift.max($0, Swift.abs($1)) } <= gradientTolerance * Swift.max(1, Swift.abs(f))
+      switch gradientNorm {
+      case .relativeMaximum: g.reduce(0) { Swift.max($0, Swift.abs($1)) } <= gradientTolerance * Swift.max(1, Swift.abs(f))
+      case .absoluteL1: g.reduce(0) { $0 + Swift.abs($1) } <= gradientTolerance
+      }
     }
     var iteration = 0
     while true {
@@ -178,6 +197,7 @@ public struct LBFGS: Sendable {
         t = 0.5 * (tPrevious + t)
         continue
       }
+      if approximatelyWolfe(p.value, p.slope, f0: f0, d0: d0) { return Step(x: p.x, value: p.value, gradient: p.gradient, nonFinite: false) }
       if p.value > f0 + c1 * t * d0 || (tPrevious > 0 && p.value >= fPrevious) {
         return zoom(low: (tPrevious, fPrevious, dPrevious), high: (t, p.value, p.slope), f0: f0, d0: d0, budget: { evaluationsLeft > 0 }, at: at)
       }
@@ -208,6 +228,7 @@ public struct LBFGS: Sendable {
         high = (t, .infinity, .nan)
         continue
       }
+      if approximatelyWolfe(p.value, p.slope, f0: f0, d0: d0) { return Step(x: p.x, value: p.value, gradient: p.gradient, nonFinite: false) }
       if p.value > f0 + c1 * t * d0 || p.value >= low.f {
         high = (t, p.value, p.slope)
       } else {
@@ -223,6 +244,16 @@ public struct LBFGS: Sendable {
       if p.value.isFinite { return Step(x: p.x, value: p.value, gradient: p.gradient, nonFinite: false) }
     }
     return nil
+  }
+
+  /// The approximate Wolfe conditions near a minimum, where differences of `f` are round-off
+  /// (W. W. Hager and H. Zhang, "A new conjugate gradient method with guaranteed descent and
+  /// an efficient line search", SIAM J. Optim. 16, 2005): the slope has fallen as the strong
+  /// curvature condition asks, `(2 c1 - 1) φ'(0) ≥ φ'(t)`, and `f` rose by at most round-off.
+  /// Accepting such steps lets the gradient shrink far below what comparing values resolves.
+  @inline(__always)
+  func approximatelyWolfe(_ value: Double, _ slope: Double, f0: Double, d0: Double) -> Bool {
+    value <= f0 + roundoff * Swift.abs(f0) && Swift.abs(slope) <= -c2 * d0 && slope <= (2 * c1 - 1) * d0
   }
 
   /// The minimizer of the cubic interpolating values and slopes at two points.

@@ -12,11 +12,22 @@ public enum TransportMethod: String, Sendable, Codable, CaseIterable, CustomStri
   case sinkhorn
   /// Sinkhorn-Newton-Sparse (``SinkhornNewtonSparse``).
   case sns
+  /// Quadratically regularized OT by L-BFGS on its dual (``SmoothTransport``).
+  case quadratic
+  /// Sparsity-constrained OT (at most `k` non-zeros per column) by L-BFGS on its dual
+  /// (``SmoothTransport``).
+  case sparse
+  /// Entropic OT by L-BFGS on its dual (``SmoothTransport``, the negentropy regularizer):
+  /// POT's `smooth_ot_dual` with `reg_type='kl'`; Sinkhorn is usually faster.
+  case entropicLBFGS = "entropic-lbfgs"
 
   public var description: String { rawValue }
 
   /// Whether the method solves the entropic problem (needs an epsilon).
   public var isEntropic: Bool { self == .sinkhorn || self == .sns }
+
+  /// Whether the method is one of ``SmoothTransport``'s (needs a `gamma`).
+  public var isSmooth: Bool { self == .quadratic || self == .sparse || self == .entropicLBFGS }
 
   /// A name for people: "network simplex", "log-domain Sinkhorn", ...
   public var solverName: String {
@@ -27,6 +38,9 @@ public enum TransportMethod: String, Sendable, Codable, CaseIterable, CustomStri
     case .oneDimensional: "1-D monotone coupling"
     case .sinkhorn: "log-domain Sinkhorn"
     case .sns: "Sinkhorn-Newton-Sparse"
+    case .quadratic: "quadratically regularized OT (L-BFGS)"
+    case .sparse: "sparsity-constrained OT (L-BFGS)"
+    case .entropicLBFGS: "entropic OT (L-BFGS)"
     }
   }
 }

@@ -6,7 +6,11 @@ import OTKitCore
 /// Exact results add `nonZeros` and the `certificate`; entropic results add `epsilon`,
 /// `regularizedCost`, `dualObjective`, `precision`, `online`, the last 1000 entries of the
 /// `errorHistory`, and the `tolerance` with its norm (`toleranceNorm`: the L1 marginal error
-/// relative to the total mass). Non-finite numbers encode as `null`.
+/// relative to the total mass). Smooth regularized results (`quadratic`, `sparse`,
+/// `entropic-lbfgs`) add `regularizer`, `gamma`, `maxNonZeros`, `formulation`, `objective`,
+/// `regularizedCost`, `nonZeros`, `maxNonZerosPerColumn`, `rowMarginalError`,
+/// `columnMarginalError`, `transportedMass`, `optimizerStatus`, `evaluations`, `precision`,
+/// `tolerance` and `toleranceNorm`. Non-finite numbers encode as `null`.
 public struct TransportReport: Encodable, Sendable {
   public var cost: Double
   public var method: TransportMethod
@@ -21,6 +25,7 @@ public struct TransportReport: Encodable, Sendable {
   public var groundCost: String
   public var exact: Exact?
   public var entropic: Entropic?
+  public var regularized: Regularized?
 
   /// The figures of an exact solve.
   public struct Exact: Encodable, Sendable {
@@ -36,6 +41,25 @@ public struct TransportReport: Encodable, Sendable {
     public var precision: String
     public var online: Bool
     public var errorHistory: [Double]
+    public var tolerance: Double
+  }
+
+  /// The figures of a smooth regularized solve (``RegularizedResult``).
+  public struct Regularized: Encodable, Sendable {
+    public var regularizer: String
+    public var gamma: Double
+    public var maxNonZeros: Int?
+    public var formulation: String
+    public var objective: Double
+    public var regularizedCost: Double
+    public var nonZeros: Int
+    public var maxNonZerosPerColumn: Int
+    public var rowMarginalError: Double
+    public var columnMarginalError: Double
+    public var transportedMass: Double
+    public var optimizerStatus: String
+    public var evaluations: Int
+    public var precision: String
     public var tolerance: Double
   }
 
@@ -60,11 +84,21 @@ public struct TransportReport: Encodable, Sendable {
         precision: entropic.precision, online: entropic.online, errorHistory: Array(entropic.errorHistory.suffix(1000)),
         tolerance: tolerance ?? .nan)
     }
+    if let r = solution as? RegularizedResult {
+      regularized = Regularized(
+        regularizer: r.regularizer.name, gamma: r.regularizer.gamma, maxNonZeros: r.regularizer.maxNonZeros,
+        formulation: r.formulation.rawValue, objective: r.objective, regularizedCost: r.regularizedCost, nonZeros: r.nonZeros,
+        maxNonZerosPerColumn: r.maxNonZerosPerColumn, rowMarginalError: r.rowMarginalError,
+        columnMarginalError: r.columnMarginalError, transportedMass: r.plan.masses.reduce(0, +),
+        optimizerStatus: r.optimizerStatus.rawValue, evaluations: r.evaluations, precision: r.precision, tolerance: r.tolerance)
+    }
   }
 
   enum Keys: String, CodingKey {
     case cost, method, status, iterations, marginalError, seconds, n, m, groundCost, nonZeros, certificate
     case epsilon, regularizedCost, dualObjective, precision, online, errorHistory, tolerance, toleranceNorm
+    case regularizer, gamma, maxNonZeros, formulation, objective, maxNonZerosPerColumn, rowMarginalError, columnMarginalError
+    case transportedMass, optimizerStatus, evaluations
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -91,6 +125,24 @@ public struct TransportReport: Encodable, Sendable {
       var history = c.nestedUnkeyedContainer(forKey: .errorHistory)
       for e in entropic.errorHistory { if e.isFinite { try history.encode(e) } else { try history.encodeNil() } }
       try c.encodeFinite(entropic.tolerance, forKey: .tolerance)
+      try c.encode("l1-relative-to-mass", forKey: .toleranceNorm)
+    }
+    if let r = regularized {
+      try c.encode(r.regularizer, forKey: .regularizer)
+      try c.encodeFinite(r.gamma, forKey: .gamma)
+      if let k = r.maxNonZeros { try c.encode(k, forKey: .maxNonZeros) } else { try c.encodeNil(forKey: .maxNonZeros) }
+      try c.encode(r.formulation, forKey: .formulation)
+      try c.encodeFinite(r.objective, forKey: .objective)
+      try c.encodeFinite(r.regularizedCost, forKey: .regularizedCost)
+      try c.encode(r.nonZeros, forKey: .nonZeros)
+      try c.encode(r.maxNonZerosPerColumn, forKey: .maxNonZerosPerColumn)
+      try c.encodeFinite(r.rowMarginalError, forKey: .rowMarginalError)
+      try c.encodeFinite(r.columnMarginalError, forKey: .columnMarginalError)
+      try c.encodeFinite(r.transportedMass, forKey: .transportedMass)
+      try c.encode(r.optimizerStatus, forKey: .optimizerStatus)
+      try c.encode(r.evaluations, forKey: .evaluations)
+      try c.encode(r.precision, forKey: .precision)
+      try c.encodeFinite(r.tolerance, forKey: .tolerance)
       try c.encode("l1-relative-to-mass", forKey: .toleranceNorm)
     }
   }

@@ -35,3 +35,7 @@ extension SinkhornNewtonSparse: TransportSolver {
   public var method: TransportMethod { .sns }
   public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
 }
+
+extension SmoothTransport: TransportSolver {
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+}
