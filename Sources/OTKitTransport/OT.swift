@@ -24,6 +24,11 @@ public struct SolveOptions: Sendable {
   public var maxNonZeros: Int?
   /// The dual the smooth methods maximize.
   public var formulation: SmoothTransport.Formulation
+  /// The marginal penalties of unbalanced Sinkhorn (`sinkhorn`; both hard by default).
+  public var sourcePenalty: MarginalPenalty = .hard
+  public var targetPenalty: MarginalPenalty = .hard
+  /// The entropy's reference when a marginal is penalized (`sinkhorn`).
+  public var reference: EntropicReference = .product
 
   public init(
     epsilon: Epsilon? = nil, tolerance: Double = 1e-9, maxIterations: Int? = nil,
@@ -91,11 +96,18 @@ public enum OT {
 
   /// The solver of a method (``TransportMethod/auto`` resolved first) with the options.
   ///
-  /// - Throws: ``SolveError`` when the options do not fit the method.
+  /// - Throws: ``SolveError`` when the options do not fit the method;
+  ///   ``TransportProblemError/unequalTotals(source:target:)`` for a problem with unequal
+  ///   totals and no penalized marginal.
   public static func solver(
     for method: TransportMethod, problem: TransportProblem, options: SolveOptions = .init()
   ) throws -> any TransportSolver {
     let method = method == .auto ? chooseMethod(for: problem, epsilon: options.epsilon) : method
+    let penalized = !options.sourcePenalty.isHard || !options.targetPenalty.isHard
+    if penalized && method != .sinkhorn { throw SolveError.unsupportedSetting("a marginal penalty", method: method) }
+    if problem.hasUnequalTotals && !penalized {
+      throw TransportProblemError.unequalTotals(source: problem.totalMass, target: problem.targetWeights.reduce(0, +))
+    }
     if method.isEntropic && options.epsilon == nil { throw SolveError.missingEpsilon(method) }
     if method != .sinkhorn {
       if options.useFloat && !method.isSmooth { throw SolveError.unsupportedSetting("useFloat", method: method) }
@@ -115,6 +127,9 @@ public enum OT {
         epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
         scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
       // In Float the solver resolves a relative epsilon on its Float costs: it stays relative.
+      solver.sourcePenalty = options.sourcePenalty
+      solver.targetPenalty = options.targetPenalty
+      solver.reference = options.reference
       solver.epsilon = try resolved(solver.epsilon, keepRelative: options.useFloat) { solver.absoluteEpsilon(for: problem) }
       if options.useFloat { try checkFloat(problem) }
       return solver

@@ -86,6 +86,55 @@ struct RegularizedOptions: ParsableArguments {
 
 extension SmoothTransport.Formulation: ExpressibleByArgument {}
 
+/// Unbalanced transport (`otkit transport --method sinkhorn --unbalanced --rho R`).
+struct UnbalancedOptions: ParsableArguments {
+  @Flag(help: "Penalize the marginals instead of enforcing them (unbalanced OT; --method sinkhorn): the totals may differ.")
+  var unbalanced = false
+
+  @Option(help: "The marginal penalty's strength rho on both sides (POT's reg_m; OTT's tau is rho / (rho + epsilon)).")
+  var rho: Double?
+
+  @Option(help: "The source side's rho (default --rho; 'inf' keeps the source marginal exact: semi-relaxed).")
+  var rhoSource: Double?
+
+  @Option(help: "The target side's rho (default --rho; 'inf' keeps the target marginal exact).")
+  var rhoTarget: Double?
+
+  @Option(help: "The marginal penalty: kl (generalized Kullback-Leibler) or tv (total variation, rho |P 1 - a|_1).")
+  var penalty: PenaltyKind = .kl
+
+  @Option(help: "The entropy's reference: product (a b^T, POT's reg_type 'kl') or ones (POT's 'entropy', OTT-JAX).")
+  var reference: EntropicReference = .product
+
+  enum PenaltyKind: String, ExpressibleByArgument, CaseIterable { case kl, tv }
+
+  func validate(for method: TransportMethod) throws {
+    guard unbalanced else {
+      if rho != nil || rhoSource != nil || rhoTarget != nil { throw ValidationError("--rho, --rho-source and --rho-target apply with --unbalanced") }
+      return
+    }
+    guard method == .sinkhorn else { throw ValidationError("--unbalanced needs --method sinkhorn (and --epsilon)") }
+    guard rho != nil || (rhoSource != nil && rhoTarget != nil) else {
+      throw ValidationError("--unbalanced needs --rho (or both --rho-source and --rho-target)")
+    }
+    for (name, value) in [("--rho", rho), ("--rho-source", rhoSource), ("--rho-target", rhoTarget)] {
+      if let value, !(value > 0) || value.isNaN { throw ValidationError("\(name) must be a positive number or inf") }
+    }
+    if penalties.0.isHard && penalties.1.isHard { throw ValidationError("--unbalanced needs a finite rho on at least one side") }
+  }
+
+  /// The source and target penalties.
+  var penalties: (MarginalPenalty, MarginalPenalty) {
+    func penalty(_ value: Double?) -> MarginalPenalty {
+      guard let value = value ?? rho, value.isFinite else { return .hard }
+      return self.penalty == .kl ? .kl(rho: value) : .tv(rho: value)
+    }
+    return (penalty(rhoSource), penalty(rhoTarget))
+  }
+}
+
+extension EntropicReference: ExpressibleByArgument {}
+
 /// The settings every training run takes (`otkit train`, `otkit reproduce`).
 struct TrainingRunOptions: ParsableArguments {
   @Option(help: "The most epochs (of every model).")

@@ -47,6 +47,9 @@ struct TransportCommand: ParsableCommand {
   @OptionGroup(title: "Regularized solvers (L-BFGS on the dual)")
   var regularized: RegularizedOptions
 
+  @OptionGroup(title: "Unbalanced transport (sinkhorn)")
+  var unbalancedOptions: UnbalancedOptions
+
   @Option(help: "Write the plan to this file (.npy: dense n x m matrix; .csv: one row per non-zero entry: source,target,mass).")
   var plan: String?
 
@@ -90,6 +93,8 @@ struct TransportCommand: ParsableCommand {
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
     try entropic.validate(for: method)
     try regularized.validate(for: method)
+    try unbalancedOptions.validate(for: method)
+    if unbalancedOptions.unbalanced && rescale { throw ValidationError("--rescale does not apply with --unbalanced (the totals may differ)") }
     if let minkowskiP {
       guard cost == .minkowski else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
       guard minkowskiP >= 1 && minkowskiP.isFinite else { throw ValidationError("--minkowski-p must be a number >= 1") }
@@ -128,7 +133,11 @@ struct TransportCommand: ParsableCommand {
   }
 
   func runEntropic(_ problem: TransportProblem, _ chosen: TransportMethod) throws -> Void {
-    let options = entropic.solveOptions(maxIterations: maxIterations)
+    var options = entropic.solveOptions(maxIterations: maxIterations)
+    if unbalancedOptions.unbalanced {
+      (options.sourcePenalty, options.targetPenalty) = unbalancedOptions.penalties
+      options.reference = unbalancedOptions.reference
+    }
     // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
     if !(entropic.online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: options.epsilon!).denseLimit { _ = problem.cost }
     let solver: any TransportSolver
@@ -158,7 +167,12 @@ struct TransportCommand: ParsableCommand {
     print("regularized cost: \(result.regularizedCost)")
     print("n: \(problem.n), m: \(problem.m)")
     print("iterations: \(result.iterations)")
-    print("marginal error: \(result.marginalError)")
+    print("marginal error: \(result.marginalError)\(result.unbalanced == nil ? "" : " (to the marginals the penalties ask for)")")
+    if let u = result.unbalanced {
+      print("penalties: source \(u.sourcePenalty), target \(u.targetPenalty), reference \(u.reference.rawValue)")
+      print("transported mass: \(u.transportedMass) (source total \(problem.totalMass), target total \(problem.targetWeights.reduce(0, +)))")
+      print("marginal divergences: source \(u.sourceDivergence), target \(u.targetDivergence)")
+    }
     print(String(format: "time: %.4f s", seconds))
     if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
     if !result.status.isSuccess { throw ExitCode(3) }
@@ -242,7 +256,7 @@ struct TransportCommand: ParsableCommand {
     let b = try targetWeights.map(readWeights)
     return try TransportProblem(
       source: x, target: y, sourceWeights: a, targetWeights: b, cost: groundCost,
-      rescale: rescale)
+      rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
   }
 
   func writePlan(_ plan: SparsePlan, to path: String) throws {

@@ -118,16 +118,24 @@ public struct TransportProblem: Sendable {
   /// The relative tolerance on the difference of the totals.
   public static let totalTolerance = 1e-9
 
+  /// Whether the totals differ (a problem built with `unbalanced: true`); only unbalanced
+  /// solvers (``Sinkhorn`` with a penalized marginal) take it.
+  public var hasUnequalTotals: Bool { unequalTotals }
+  let unequalTotals: Bool
+
   /// A problem on any geometry.
   ///
   /// - Parameters:
   ///   - rescale: Rescale the target weights to the source's total instead of rejecting
   ///     totals that differ.
+  ///   - unbalanced: Keep totals that differ, as they are, for unbalanced transport
+  ///     (``Sinkhorn`` with a penalized marginal); balanced solvers refuse such a problem.
   /// - Throws: ``TransportProblemError``.
   /// - Complexity: `O(n d + m d)` for a point cloud (the cost matrix is built on first use,
   ///   except for a custom cost, checked at once); `O(n m)` for a cost matrix.
   public init(
-    geometry: some Geometry, sourceWeights: [Double]? = nil, targetWeights: [Double]? = nil, rescale: Bool = false
+    geometry: some Geometry, sourceWeights: [Double]? = nil, targetWeights: [Double]? = nil, rescale: Bool = false,
+    unbalanced: Bool = false
   ) throws {
     guard geometry.n > 0 else { throw TransportProblemError.empty(.source) }
     guard geometry.m > 0 else { throw TransportProblemError.empty(.target) }
@@ -138,7 +146,9 @@ public struct TransportProblem: Sendable {
       try Self.checkCost(geometry.costMatrix)
     }
     let (a, b) = try Self.validatedWeights(
-      sourceWeights, n: geometry.n, targetWeights, m: geometry.m, rescale: rescale)
+      sourceWeights, n: geometry.n, targetWeights, m: geometry.m, rescale: rescale, unbalanced: unbalanced)
+    let (sa, sb) = (a.reduce(0, +), b.reduce(0, +))
+    unequalTotals = abs(sa - sb) > Self.totalTolerance * Swift.max(sa, sb)
     self.sourceWeights = a
     self.targetWeights = b
     self.geometry = geometry
@@ -148,7 +158,7 @@ public struct TransportProblem: Sendable {
     } else {
       costBound = geometry.costMatrix.elements.reduce(0) { Swift.max($0, abs($1)) }
     }
-    let mass = a.reduce(0, +)
+    let mass = Swift.max(a.reduce(0, +), b.reduce(0, +))
     guard (mass * costBound).isFinite else { throw TransportProblemError.objectiveOverflow(totalMass: mass, largestCost: costBound) }
   }
 
@@ -194,11 +204,14 @@ public struct TransportProblem: Sendable {
   /// - Parameters:
   ///   - rescale: Rescale the target weights to the source's total instead of rejecting
   ///     totals that differ.
+  ///   - unbalanced: Keep totals that differ, as they are, for unbalanced transport
+  ///     (``Sinkhorn`` with a penalized marginal); balanced solvers refuse such a problem.
   /// - Throws: ``TransportProblemError``.
   /// - Complexity: `O(n m d)` for the cost matrix, on first use.
   public init(
     source: Matrix<Double>, target: Matrix<Double>, sourceWeights: [Double]? = nil,
-    targetWeights: [Double]? = nil, cost: GroundCost = .squaredEuclidean, rescale: Bool = false
+    targetWeights: [Double]? = nil, cost: GroundCost = .squaredEuclidean, rescale: Bool = false,
+    unbalanced: Bool = false
   ) throws {
     guard source.rows > 0 else { throw TransportProblemError.empty(.source) }
     guard target.rows > 0 else { throw TransportProblemError.empty(.target) }
@@ -207,7 +220,7 @@ public struct TransportProblem: Sendable {
     }
     try self.init(
       geometry: PointCloud(source: source, target: target, cost: cost), sourceWeights: sourceWeights,
-      targetWeights: targetWeights, rescale: rescale)
+      targetWeights: targetWeights, rescale: rescale, unbalanced: unbalanced)
   }
 
   /// A problem with an explicit `n x m` cost matrix.
@@ -215,9 +228,11 @@ public struct TransportProblem: Sendable {
   /// - Throws: ``TransportProblemError``.
   public init(
     cost: Matrix<Double>, sourceWeights: [Double]? = nil, targetWeights: [Double]? = nil,
-    rescale: Bool = false
+    rescale: Bool = false, unbalanced: Bool = false
   ) throws {
-    try self.init(geometry: CostMatrix(cost), sourceWeights: sourceWeights, targetWeights: targetWeights, rescale: rescale)
+    try self.init(
+      geometry: CostMatrix(cost), sourceWeights: sourceWeights, targetWeights: targetWeights, rescale: rescale,
+      unbalanced: unbalanced)
   }
 
   static func checkFinite(_ x: Matrix<Double>, _ side: TransportProblemError.Side) throws {
@@ -239,7 +254,7 @@ public struct TransportProblem: Sendable {
   }
 
   static func validatedWeights(
-    _ a: [Double]?, n: Int, _ b: [Double]?, m: Int, rescale: Bool
+    _ a: [Double]?, n: Int, _ b: [Double]?, m: Int, rescale: Bool, unbalanced: Bool = false
   ) throws -> ([Double], [Double]) {
     func check(_ w: [Double]?, count: Int, side: TransportProblemError.Side) throws -> [Double] {
       guard let w else { return [Double](repeating: 1 / Double(count), count: count) }
@@ -259,6 +274,7 @@ public struct TransportProblem: Sendable {
     let sb = wb.reduce(0, +)
     guard sa.isFinite else { throw TransportProblemError.massOverflow(.source) }
     guard sb.isFinite else { throw TransportProblemError.massOverflow(.target) }
+    if unbalanced && !rescale { return (wa, wb) }
     if abs(sa - sb) > totalTolerance * max(sa, sb) && !rescale {
       throw TransportProblemError.unequalTotals(source: sa, target: sb)
     }

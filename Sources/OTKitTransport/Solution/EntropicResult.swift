@@ -10,6 +10,13 @@ import RealModule
 /// `sinkhorn2`), ``regularizedCost`` is `<P, C> + eps KL(P | a b^T)` with
 /// `KL(P | Q) = sum P log(P/Q) - P + Q` (OTT-JAX's `reg_ot_cost`), and ``dualObjective``
 /// is the dual value, equal to the regularized cost at convergence.
+///
+/// Unbalanced solves (a marginal penalized, ``Sinkhorn/sourcePenalty``) report the
+/// unbalanced objective `<P, C> + eps KL(P | R) + ρ_a D(P 1 | a) + ρ_b D(Pᵀ 1 | b)` as
+/// ``regularizedCost``, its dual as ``dualObjective``, and, as ``marginalError``, the L1
+/// distance of the plan's marginals to the ones the penalties' updates ask for (the same
+/// as the balanced error when both marginals are hard); ``unbalanced`` has the mass and
+/// the divergences.
 public struct EntropicResult: Sendable {
   /// ``TransportMethod/sinkhorn`` or ``TransportMethod/sns``.
   public var method: TransportMethod
@@ -35,7 +42,26 @@ public struct EntropicResult: Sendable {
   public var precision: String
   /// Whether the costs were computed on the fly (never stored).
   public var online: Bool
+  /// The figures of an unbalanced solve (`nil` when both marginals are hard).
+  public var unbalanced: Unbalanced?
   let plan: any PlanOperator
+
+  /// What an unbalanced solve adds: the penalties, the reference, the mass moved and the
+  /// marginal divergences that the objective charges.
+  public struct Unbalanced: Sendable, Encodable {
+    public var sourcePenalty: MarginalPenalty
+    public var targetPenalty: MarginalPenalty
+    public var reference: EntropicReference
+    /// `Σ P_ij`.
+    public var transportedMass: Double
+    /// `D(P 1 | a)` of the source penalty (KL or `|·|_1`; 0 when hard).
+    public var sourceDivergence: Double
+    /// `D(Pᵀ 1 | b)` of the target penalty.
+    public var targetDivergence: Double
+    /// `|P 1 - a|_1` and `|Pᵀ 1 - b|_1`: the mass the plan does not take or bring.
+    public var sourceMismatch: Double
+    public var targetMismatch: Double
+  }
 
   /// `P v` for a vector of `m` values.
   public func applyPlan(_ v: [Double]) -> [Double] {
@@ -130,7 +156,8 @@ extension EntropicResult {
   /// costs and the dual objective.
   init<T: MatrixScalar>(
     method: TransportMethod, status: SolverStatus, plan: PotentialPlan<T>, a: [Double], b: [Double],
-    iterations: Int, errorHistory: [Double]
+    iterations: Int, errorHistory: [Double],
+    penalties: (source: MarginalPenalty, target: MarginalPenalty, reference: EntropicReference)? = nil
   ) {
     let eps = Double(plan.epsilon)
     let f = plan.f.map(Double.init)
@@ -159,14 +186,50 @@ extension EntropicResult {
       }
     }
     let massA = a.reduce(0, +), massB = b.reduce(0, +)
-    let kl = pLogP - crossA - crossB - total + massA * massB
+    var kl = pLogP - crossA - crossB - total + massA * massB
+    var regularized = linear + eps * kl
+    var dualValue = dual - eps * (total - massA * massB)
+    var unbalanced: Unbalanced? = nil
+    if let penalties {
+      let product = penalties.reference == .product
+      // KL(P | R): R = a bᵀ as above, or all ones (mass n m).
+      if !product { kl = pLogP - total + Double(a.count) * Double(b.count) }
+      let sourceDivergence = penalties.source.divergence(r, a), targetDivergence = penalties.target.divergence(s, b)
+      func charge(_ p: MarginalPenalty, _ d: Double) -> Double { p.isHard ? 0 : p.rho * d }
+      regularized = linear + eps * kl + charge(penalties.source, sourceDivergence) + charge(penalties.target, targetDivergence)
+      // The dual: Σ a_i (-φ*(-f̂_i)) + Σ b_j (-φ*(-ĝ_j)) - eps (Σ P - Σ R), with f̂ the
+      // potential of the reference's convention; and the distance of each marginal to the
+      // one its penalty's update asks for.
+      dualValue = -eps * (total - (product ? massA * massB : Double(a.count) * Double(b.count)))
+      var residual = 0.0
+      func side(_ p: MarginalPenalty, _ w: [Double], _ potentials: [Double], _ sums: [Double]) {
+        let prox = MarginalProx<Double>(kind: p.proxKind(epsilon: eps, Double.self), offsets: nil)
+        for k in w.indices where w[k] > 0 {
+          let offset = product ? eps * Double.log(w[k]) : 0
+          dualValue += w[k] * p.dualTerm(potentials[k] - offset)
+          guard sums[k] > 0 else {
+            residual += w[k]
+            continue
+          }
+          let next = prox.apply(0, potentials[k] - offset + eps * Double.log(w[k] / sums[k])) + offset
+          residual += abs(sums[k] - sums[k] * Double.exp((next - potentials[k]) / eps))
+        }
+      }
+      side(penalties.source, a, f, r)
+      side(penalties.target, b, g, s)
+      error = residual
+      unbalanced = Unbalanced(
+        sourcePenalty: penalties.source, targetPenalty: penalties.target, reference: penalties.reference,
+        transportedMass: total, sourceDivergence: sourceDivergence, targetDivergence: targetDivergence,
+        sourceMismatch: zip(r, a).reduce(0) { $0 + abs($1.0 - $1.1) }, targetMismatch: zip(s, b).reduce(0) { $0 + abs($1.0 - $1.1) })
+    }
     // A success must have a finite cost and error (never `converged` with NaN).
     let finite = linear.isFinite && error.isFinite
     self.init(
       method: method, status: status.isSuccess && !finite ? .numericalError : status, epsilon: eps, iterations: iterations,
       sourcePotential: f, targetPotential: g, errorHistory: errorHistory, marginalError: error,
-      cost: linear, regularizedCost: linear + eps * kl, dualObjective: dual - eps * (total - massA * massB),
+      cost: linear, regularizedCost: regularized, dualObjective: dualValue,
       precision: T.self == Float.self ? "float32" : "float64", online: plan.costs.isOnline,
-      plan: plan)
+      unbalanced: unbalanced, plan: plan)
   }
 }

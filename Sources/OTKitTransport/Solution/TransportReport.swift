@@ -10,7 +10,10 @@ import OTKitCore
 /// `entropic-lbfgs`) add `regularizer`, `gamma`, `maxNonZeros`, `formulation`, `objective`,
 /// `regularizedCost`, `nonZeros`, `maxNonZerosPerColumn`, `rowMarginalError`,
 /// `columnMarginalError`, `transportedMass`, `optimizerStatus`, `evaluations`, `precision`,
-/// `tolerance` and `toleranceNorm`. Non-finite numbers encode as `null`.
+/// `tolerance` and `toleranceNorm`. Unbalanced Sinkhorn adds `sourcePenalty` and
+/// `targetPenalty` (`hard`, `kl`, `tv`), `rhoSource` and `rhoTarget` (`null` for hard),
+/// `reference`, `transportedMass`, `sourceDivergence`, `targetDivergence`,
+/// `sourceMismatch` and `targetMismatch`. Non-finite numbers encode as `null`.
 public struct TransportReport: Encodable, Sendable {
   public var cost: Double
   public var method: TransportMethod
@@ -42,6 +45,7 @@ public struct TransportReport: Encodable, Sendable {
     public var online: Bool
     public var errorHistory: [Double]
     public var tolerance: Double
+    public var unbalanced: EntropicResult.Unbalanced?
   }
 
   /// The figures of a smooth regularized solve (``RegularizedResult``).
@@ -82,7 +86,7 @@ public struct TransportReport: Encodable, Sendable {
       self.entropic = Entropic(
         epsilon: entropic.epsilon, regularizedCost: entropic.regularizedCost, dualObjective: entropic.dualObjective,
         precision: entropic.precision, online: entropic.online, errorHistory: Array(entropic.errorHistory.suffix(1000)),
-        tolerance: tolerance ?? .nan)
+        tolerance: tolerance ?? .nan, unbalanced: entropic.unbalanced)
     }
     if let r = solution as? RegularizedResult {
       regularized = Regularized(
@@ -99,6 +103,8 @@ public struct TransportReport: Encodable, Sendable {
     case epsilon, regularizedCost, dualObjective, precision, online, errorHistory, tolerance, toleranceNorm
     case regularizer, gamma, maxNonZeros, formulation, objective, maxNonZerosPerColumn, rowMarginalError, columnMarginalError
     case transportedMass, optimizerStatus, evaluations
+    case sourcePenalty, targetPenalty, rhoSource, rhoTarget, reference, sourceDivergence, targetDivergence
+    case sourceMismatch, targetMismatch
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -126,6 +132,18 @@ public struct TransportReport: Encodable, Sendable {
       for e in entropic.errorHistory { if e.isFinite { try history.encode(e) } else { try history.encodeNil() } }
       try c.encodeFinite(entropic.tolerance, forKey: .tolerance)
       try c.encode("l1-relative-to-mass", forKey: .toleranceNorm)
+      if let u = entropic.unbalanced {
+        try c.encode(u.sourcePenalty.name, forKey: .sourcePenalty)
+        try c.encode(u.targetPenalty.name, forKey: .targetPenalty)
+        try c.encodeFinite(u.sourcePenalty.rho, forKey: .rhoSource)
+        try c.encodeFinite(u.targetPenalty.rho, forKey: .rhoTarget)
+        try c.encode(u.reference.rawValue, forKey: .reference)
+        try c.encodeFinite(u.transportedMass, forKey: .transportedMass)
+        try c.encodeFinite(u.sourceDivergence, forKey: .sourceDivergence)
+        try c.encodeFinite(u.targetDivergence, forKey: .targetDivergence)
+        try c.encodeFinite(u.sourceMismatch, forKey: .sourceMismatch)
+        try c.encodeFinite(u.targetMismatch, forKey: .targetMismatch)
+      }
     }
     if let r = regularized {
       try c.encode(r.regularizer, forKey: .regularizer)

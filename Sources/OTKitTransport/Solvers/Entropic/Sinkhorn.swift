@@ -82,6 +82,17 @@ public struct Sinkhorn: Sendable {
   /// `.auto`: switch to the faster kernel-domain iterations once the log-domain ones are
   /// stable and the costs are stored; `.log`: stay in the log domain.
   public var domain: Domain = .auto
+  /// The source marginal: ``MarginalPenalty/hard`` (balanced, the default) or a KL or TV
+  /// penalty (unbalanced OT).
+  public var sourcePenalty: MarginalPenalty = .hard
+  /// The target marginal, as ``sourcePenalty``.
+  public var targetPenalty: MarginalPenalty = .hard
+  /// The reference of the entropy term when a marginal is penalized (POT's default
+  /// ``EntropicReference/product``; OTT-JAX uses ``EntropicReference/ones``).
+  public var reference: EntropicReference = .product
+
+  /// Whether both marginals are hard constraints.
+  public var isBalanced: Bool { sourcePenalty.isHard && targetPenalty.isHard }
 
   /// Where the iterations run.
   public enum Domain: String, Sendable, CaseIterable {
@@ -122,9 +133,22 @@ public struct Sinkhorn: Sendable {
     guard eps > 0 && eps.isFinite else {
       return .unresolvedEpsilon(.sinkhorn, costs: costs, problem: problem, epsilon: eps)
     }
+    let mass = max(problem.totalMass, problem.targetWeights.reduce(0, +))
+    if isBalanced && problem.hasUnequalTotals {
+      // No plan has both marginals: say so instead of iterating to the limit.
+      var result = EntropicResult(
+        method: .sinkhorn, status: .infeasible, plan: PotentialPlan(
+          costs: costs, f: [T](repeating: 0, count: problem.n), g: [T](repeating: 0, count: problem.m), epsilon: T(eps)),
+        a: problem.sourceWeights, b: problem.targetWeights, iterations: 0, errorHistory: [])
+      result.status = .infeasible
+      return result
+    }
     var state = SinkhornState<T>(
       costs: costs, a: problem.sourceWeights, b: problem.targetWeights,
       f: initialPotentials?.f, g: initialPotentials?.g, kernelDomain: domain == .auto)
+    state.sourcePenalty = sourcePenalty
+    state.targetPenalty = targetPenalty
+    state.reference = reference
     var history: [Double] = []
     var iterations = 0
     var status = SolverStatus.iterationLimit
@@ -132,7 +156,7 @@ public struct Sinkhorn: Sendable {
       let diameter = statistics!.max
       for stageEpsilon in scaling.schedule(from: max(diameter, eps), to: eps).dropLast() {
         let stage = state.iterate(
-          epsilon: T(stageEpsilon), tolerance: scaling.stageTolerance * problem.totalMass,
+          epsilon: T(stageEpsilon), tolerance: scaling.stageTolerance * mass,
           maxIterations: min(scaling.iterationsPerStage, maxIterations - iterations),
           history: &history)
         iterations += stage.iterations
@@ -144,7 +168,7 @@ public struct Sinkhorn: Sendable {
     }
     if status != .diverged {
       let last = state.iterate(
-        epsilon: T(eps), tolerance: tolerance * problem.totalMass,
+        epsilon: T(eps), tolerance: tolerance * mass,
         maxIterations: max(0, maxIterations - iterations), history: &history)
       iterations += last.iterations
       status = last.status
@@ -152,9 +176,10 @@ public struct Sinkhorn: Sendable {
     let plan = PotentialPlan(costs: costs, f: state.f, g: state.g, epsilon: T(eps))
     var result = EntropicResult(
       method: .sinkhorn, status: status, plan: plan, a: problem.sourceWeights,
-      b: problem.targetWeights, iterations: iterations, errorHistory: history)
+      b: problem.targetWeights, iterations: iterations, errorHistory: history,
+      penalties: isBalanced ? nil : (sourcePenalty, targetPenalty, reference))
     // Converged means the returned plan's measured error is within the tolerance.
-    if result.status == .converged && !(result.marginalError <= tolerance * problem.totalMass) {
+    if result.status == .converged && !(result.marginalError <= tolerance * mass) {
       result.status = .stalled
     }
     return result
@@ -228,6 +253,9 @@ struct SinkhornState<T: MatrixScalar> {
   var g: [T]
   /// Use the kernel domain when the costs are stored.
   var kernelDomain: Bool
+  var sourcePenalty = MarginalPenalty.hard
+  var targetPenalty = MarginalPenalty.hard
+  var reference = EntropicReference.product
 
   init(costs: EntropicCosts<T>, a: [Double], b: [Double], f: [Double]?, g: [Double]?, kernelDomain: Bool) {
     self.costs = costs
@@ -251,6 +279,16 @@ struct SinkhornState<T: MatrixScalar> {
     // Local copies: the state holds an existential (online costs), so reading its `let`
     // properties inside the closures that mutate `g` would overlap the access to `self`.
     let (a, b) = (self.a, self.b)
+    // The penalties' proximal updates at this epsilon (nil for a hard marginal).
+    let offsetMemory = ScratchMemory<T>(count: n + m)
+    defer { withExtendedLifetime(offsetMemory) {} }
+    let rowOffsets = offsetMemory.base, columnOffsets = offsetMemory.base + n
+    for i in 0..<n { rowOffsets[i] = reference == .product && a[i] > 0 ? epsilon * T.log(a[i]) : 0 }
+    for j in 0..<m { columnOffsets[j] = reference == .product && b[j] > 0 ? epsilon * T.log(b[j]) : 0 }
+    let rowProx: MarginalProx<T>? = sourcePenalty.isHard ? nil : MarginalProx(
+      kind: sourcePenalty.proxKind(epsilon: Double(epsilon), T.self), offsets: UnsafePointer(rowOffsets))
+    let columnProx: MarginalProx<T>? = targetPenalty.isHard ? nil : MarginalProx(
+      kind: targetPenalty.proxKind(epsilon: Double(epsilon), T.self), offsets: UnsafePointer(columnOffsets))
     var sums = [T](repeating: 0, count: m)
     var redo = [Bool](repeating: false, count: m)
     var iterations = 0
@@ -282,9 +320,11 @@ struct SinkhornState<T: MatrixScalar> {
             a.withUnsafeBufferPointer { ap in
               u.withUnsafeMutableBufferPointer { up in
                 w.withUnsafeMutableBufferPointer { wp in
-                  SinkhornKernels.sinkhornKernelSweep(
-                    kernel: K, rows: n, columns: m, v: vp.baseAddress!, a: ap.baseAddress!,
-                    u: up.baseAddress!, w: wp.baseAddress!)
+                  fHat.withUnsafeBufferPointer { fp in
+                    SinkhornKernels.sinkhornKernelSweep(
+                      kernel: K, rows: n, columns: m, v: vp.baseAddress!, a: ap.baseAddress!,
+                      u: up.baseAddress!, w: wp.baseAddress!, prox: rowProx.map { ($0, fp.baseAddress!, epsilon) })
+                  }
                 }
               }
             }
@@ -293,8 +333,16 @@ struct SinkhornState<T: MatrixScalar> {
           var error = 0.0
           if columnsOK {
             for j in 0..<m {
-              error += abs(Double(v[j]) * w[j] - Double(b[j]))
               if b[j] > 0 && !(w[j] > 0 && safeSum.contains(T(w[j]))) { columnsOK = false }
+              if let columnProx, b[j] > 0, w[j] > 0 {
+                // The column mass the penalty's update would move.
+                let sum = Double(v[j]) * w[j]
+                let current = gHat[j] + epsilon * T.log(v[j])
+                let next = columnProx.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])))
+                error += abs(sum - sum * Double(T.exp((next - current) / epsilon)))
+              } else {
+                error += abs(Double(v[j]) * w[j] - Double(b[j]))
+              }
             }
           }
           guard columnsOK && error.isFinite else {
@@ -311,7 +359,14 @@ struct SinkhornState<T: MatrixScalar> {
             (f, g) = potentials(fHat, gHat, u, v)
             return (.converged, iterations)
           }
-          for j in 0..<m { v[j] = b[j] > 0 ? T(Double(b[j]) / w[j]) : 0 }
+          if let columnProx {
+            for j in 0..<m where b[j] > 0 {
+              let next = columnProx.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])))
+              v[j] = T.exp((next - gHat[j]) / epsilon)
+            }
+          } else {
+            for j in 0..<m { v[j] = b[j] > 0 ? T(Double(b[j]) / w[j]) : 0 }
+          }
           // Absorb large scalings into the potentials and rebuild the kernel.
           let extreme = u.contains { $0 > 0 && !safeScaling.contains($0) }
             || v.contains { $0 > 0 && !safeScaling.contains($0) }
@@ -332,7 +387,7 @@ struct SinkhornState<T: MatrixScalar> {
               sums.withUnsafeMutableBufferPointer { sp in
                 SinkhornKernels.sinkhornRowSweep(
                   costs: source, f: fp.baseAddress!, g: gp.baseAddress!, a: ap.baseAddress!,
-                  epsilon: epsilon, columnSums: sp.baseAddress!)
+                  epsilon: epsilon, columnSums: sp.baseAddress!, prox: rowProx)
               }
             }
           }
@@ -343,7 +398,20 @@ struct SinkhornState<T: MatrixScalar> {
           return (.diverged, iterations)
         }
         var error = 0.0
-        for j in 0..<m { error += abs(Double(sums[j]) - Double(b[j])) }
+        if let columnProx {
+          // The column mass the penalty's update would move (|s - b| when balanced).
+          for j in 0..<m where b[j] > 0 {
+            let s = sums[j]
+            if safeSum.contains(s) {
+              let next = columnProx.apply(j, g[j] + epsilon * T.log(b[j] / s))
+              error += abs(Double(s) - Double(s) * Double(T.exp((next - g[j]) / epsilon)))
+            } else {
+              error += abs(Double(s) - Double(b[j]))
+            }
+          }
+        } else {
+          for j in 0..<m { error += abs(Double(sums[j]) - Double(b[j])) }
+        }
         history.append(error)
         if !error.isFinite {
           f = previousF
@@ -357,7 +425,11 @@ struct SinkhornState<T: MatrixScalar> {
           guard b[j] > 0 else { continue }
           let s = sums[j]
           if safeSum.contains(s) {
-            g[j] += epsilon * T.log(b[j] / s)
+            if let columnProx {
+              g[j] = columnProx.apply(j, g[j] + epsilon * T.log(b[j] / s))
+            } else {
+              g[j] += epsilon * T.log(b[j] / s)
+            }
             redo[j] = false
           } else {
             redo[j] = true
@@ -376,6 +448,7 @@ struct SinkhornState<T: MatrixScalar> {
               }
             }
           }
+          if let columnProx { for j in 0..<m where redo[j] && g[j].isFinite { g[j] = columnProx.apply(j, g[j]) } }
         }
         if !Self.allValid(g, weights: b) {
           g = previousG

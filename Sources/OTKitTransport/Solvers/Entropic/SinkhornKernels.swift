@@ -55,7 +55,7 @@ enum SinkhornKernels {
   /// - Complexity: `O(n m)` time, one exponential per entry; `O(threads * m)` memory.
   static func sinkhornRowSweep<T: MatrixScalar>(
     costs: CostRowSource<T>, f: UnsafeMutablePointer<T>, g: UnsafePointer<T>,
-    a: UnsafePointer<T>, epsilon: T, columnSums: UnsafeMutablePointer<T>
+    a: UnsafePointer<T>, epsilon: T, columnSums: UnsafeMutablePointer<T>, prox: MarginalProx<T>? = nil
   ) -> Int {
     let (n, m) = (costs.rows, costs.columns)
     columnSums.update(repeating: 0, count: m)
@@ -97,8 +97,15 @@ enum SinkhornKernels {
           var total: T = 0
           for j in 0..<m { total = Relaxed.sum(total, buffer[j]) }
           if safe.contains(total) {
-            let ratio = ai / total
-            f[i] = fi + epsilon * T.log(ratio)
+            var ratio = ai / total
+            if let prox {
+              // The penalty's update from the balanced one; the plan row scales by its ratio.
+              let fNew = prox.apply(i, fi + epsilon * T.log(ratio))
+              ratio = T.exp((fNew - fi) * inverse)
+              f[i] = fNew
+            } else {
+              f[i] = fi + epsilon * T.log(ratio)
+            }
             for j in 0..<m { sums[j] = Relaxed.multiplyAdd(buffer[j], ratio, sums[j]) }
             continue
           }
@@ -107,7 +114,8 @@ enum SinkhornKernels {
         fallbacks[worker] += 1
         for j in 0..<m { buffer[j] = (g[j] - c[j]) * inverse }
         let lse = Kernels.logSumExp(UnsafePointer(buffer), count: m)
-        let fNew = epsilon * (T.log(ai) - lse)
+        let balanced = epsilon * (T.log(ai) - lse)
+        let fNew = prox.map { $0.apply(i, balanced) } ?? balanced
         guard fNew.isFinite else {
           f[i] = fNew  // reported by the caller as divergence
           continue
@@ -298,7 +306,8 @@ extension SinkhornKernels {
   /// - Complexity: `O(n m)` multiply-adds, memory-bound; `O(threads * m)` extra memory.
   static func sinkhornKernelSweep<T: MatrixScalar>(
     kernel: UnsafePointer<T>, rows n: Int, columns m: Int, v: UnsafePointer<T>,
-    a: UnsafePointer<T>, u: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<Double>
+    a: UnsafePointer<T>, u: UnsafeMutablePointer<T>, w: UnsafeMutablePointer<Double>,
+    prox: (MarginalProx<T>, base: UnsafePointer<T>, epsilon: T)? = nil
   ) -> Int {
     w.update(repeating: 0, count: m)
     guard n > 0, m > 0 else { return 0 }
@@ -331,7 +340,11 @@ extension SinkhornKernels {
           bad[worker] += 1
           continue
         }
-        let ui = T(Double(ai) / t)
+        var ui = T(Double(ai) / t)
+        if let (prox, base, epsilon) = prox {
+          // u_i = exp((prox(f̂_i + ε log(a_i / t)) - f̂_i) / ε) around the kernel's potential f̂.
+          ui = T.exp((prox.apply(i, base[i] + epsilon * T.log(ui)) - base[i]) / epsilon)
+        }
         u[i] = ui
         let ud = Double(ui)
         for j in 0..<m { sums[j] = Relaxed.multiplyAdd(ud, Double(row[j]), sums[j]) }
