@@ -97,7 +97,7 @@ let package = Package(
     .testTarget(name: "OTKitCoreTests", dependencies: ["OTKitCore"]),
     .testTarget(name: "OTKitDataTests", dependencies: ["OTKitTestSupport", "OTKitData"]),
     .testTarget(
-      name: "OTKitTransportTests", dependencies: ["OTKitTransport", "OTKitData"],
+      name: "OTKitTransportTests", dependencies: ["OTKitTestSupport", "OTKitTransport", "OTKitData"],
       resources: [.copy("Resources")]),
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),

@@ -44,6 +44,8 @@ public struct EntropicResult: Sendable {
   public var online: Bool
   /// The figures of an unbalanced solve (`nil` when both marginals are hard).
   public var unbalanced: Unbalanced?
+  /// What the acceleration did (Sinkhorn; `nil` for other solvers).
+  public var acceleration: SinkhornAccelerationReport? = nil
   let plan: any PlanOperator
 
   /// What an unbalanced solve adds: the penalties, the reference, the mass moved and the
@@ -211,7 +213,7 @@ extension EntropicResult {
             residual += w[k]
             continue
           }
-          let next = prox.apply(0, potentials[k] - offset + eps * Double.log(w[k] / sums[k])) + offset
+          let next = prox.apply(0, potentials[k] - offset + eps * Double.log(w[k] / sums[k]), old: .nan) + offset
           residual += abs(sums[k] - sums[k] * Double.exp((next - potentials[k]) / eps))
         }
       }

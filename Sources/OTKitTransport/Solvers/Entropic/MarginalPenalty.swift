@@ -93,24 +93,35 @@ public enum EntropicReference: String, Sendable, Codable, CaseIterable {
   case ones
 }
 
-/// The update of one potential from its balanced value (the proximal step of the marginal
-/// penalty, in the all-ones convention `P_ij = exp((f_i + g_j - C_ij)/ε)`): the identity
-/// for a hard marginal, `τ p + (1 - τ) o_i` for KL (`τ = ρ / (ρ + ε)`), and
+/// The update of one potential from its balanced value, in the all-ones convention
+/// `P_ij = exp((f_i + g_j - C_ij)/ε)`: the marginal penalty's proximal step (the identity
+/// for a hard marginal, `τ p + (1 - τ) o_i` for KL with `τ = ρ / (ρ + ε)`, and
 /// `clamp(p - o_i, -ρ, ρ) + o_i` for TV, where `o_i = ε log w_i` for the product reference
-/// and 0 for the all-ones one.
+/// and 0 for the all-ones one), then over-relaxation `(1 - ω) old + ω new` (Thibault et al.;
+/// `ω = 1`: none).
 struct MarginalProx<T: MatrixScalar>: @unchecked Sendable {
   enum Kind { case hard, kl(tau: T), tv(rho: T) }
   let kind: Kind
   let offsets: UnsafePointer<T>?
+  var omega: T = 1
 
   @inline(__always)
-  func apply(_ i: Int, _ balanced: T) -> T {
+  func apply(_ i: Int, _ balanced: T, old: T) -> T {
     let o = offsets?[i] ?? 0
+    let p: T
     switch kind {
-    case .hard: return balanced
-    case .kl(let tau): return tau * balanced + (1 - tau) * o
-    case .tv(let rho): return Swift.min(Swift.max(balanced - o, -rho), rho) + o
+    case .hard: p = balanced
+    case .kl(let tau): p = tau * balanced + (1 - tau) * o
+    case .tv(let rho): p = Swift.min(Swift.max(balanced - o, -rho), rho) + o
     }
+    guard omega != 1, old.isFinite else { return p }
+    return (1 - omega) * old + omega * p
+  }
+
+  /// Whether the update is the plain balanced one.
+  var isIdentity: Bool {
+    if case .hard = kind { return omega == 1 }
+    return false
   }
 }
 

@@ -91,6 +91,11 @@ public struct Sinkhorn: Sendable {
   /// ``EntropicReference/product``; OTT-JAX uses ``EntropicReference/ones``).
   public var reference: EntropicReference = .product
 
+  /// How the iterations are accelerated, with a safeguard that falls back to plain ones
+  /// (default: ``SinkhornAcceleration/adaptive``, over-relaxation estimated from the first
+  /// 30 iterations, about 6x fewer iterations at small epsilon on spec §6.5's instance).
+  public var acceleration: SinkhornAcceleration = .adaptive
+
   /// Whether both marginals are hard constraints.
   public var isBalanced: Bool { sourcePenalty.isHard && targetPenalty.isHard }
 
@@ -152,13 +157,14 @@ public struct Sinkhorn: Sendable {
     var history: [Double] = []
     var iterations = 0
     var status = SolverStatus.iterationLimit
+    var report = SinkhornAccelerationReport(mode: acceleration.name, omega: 1, acceleratedIterations: 0, fallbacks: 0)
     if let scaling {
       let diameter = statistics!.max
       for stageEpsilon in scaling.schedule(from: max(diameter, eps), to: eps).dropLast() {
         let stage = state.iterate(
           epsilon: T(stageEpsilon), tolerance: scaling.stageTolerance * mass,
           maxIterations: min(scaling.iterationsPerStage, maxIterations - iterations),
-          history: &history)
+          history: &history, acceleration: acceleration, report: &report)
         iterations += stage.iterations
         if stage.status == .diverged {
           status = .diverged
@@ -169,7 +175,8 @@ public struct Sinkhorn: Sendable {
     if status != .diverged {
       let last = state.iterate(
         epsilon: T(eps), tolerance: tolerance * mass,
-        maxIterations: max(0, maxIterations - iterations), history: &history)
+        maxIterations: max(0, maxIterations - iterations), history: &history, acceleration: acceleration,
+        report: &report)
       iterations += last.iterations
       status = last.status
     }
@@ -178,6 +185,7 @@ public struct Sinkhorn: Sendable {
       method: .sinkhorn, status: status, plan: plan, a: problem.sourceWeights,
       b: problem.targetWeights, iterations: iterations, errorHistory: history,
       penalties: isBalanced ? nil : (sourcePenalty, targetPenalty, reference))
+    result.acceleration = report
     // Converged means the returned plan's measured error is within the tolerance.
     if result.status == .converged && !(result.marginalError <= tolerance * mass) {
       result.status = .stalled
@@ -270,10 +278,21 @@ struct SinkhornState<T: MatrixScalar> {
   var safeSum: ClosedRange<T> { T.self == Float.self ? T(1e-25)...T(1e25) : T(1e-200)...T(1e200) }
   var safeScaling: ClosedRange<T> { T.self == Float.self ? T(1e-15)...T(1e15) : T(1e-100)...T(1e100) }
 
-  /// Runs up to `maxIterations` iterations at `epsilon`, stopping when `|P^T 1 - b|_1`
-  /// (with exact rows) is within `tolerance`; appends each error to `history`.
+  /// Plain iterations (no acceleration): see ``iterate(epsilon:tolerance:maxIterations:history:acceleration:report:)``.
   mutating func iterate(
     epsilon: T, tolerance: Double, maxIterations: Int, history: inout [Double]
+  ) -> (status: SolverStatus, iterations: Int) {
+    var report = SinkhornAccelerationReport(mode: "none", omega: 1, acceleratedIterations: 0, fallbacks: 0)
+    return iterate(epsilon: epsilon, tolerance: tolerance, maxIterations: maxIterations, history: &history, report: &report)
+  }
+
+  /// Runs up to `maxIterations` iterations at `epsilon`, stopping when `|P^T 1 - b|_1`
+  /// (with exact rows; for a penalized target, the column mass its update would move) is
+  /// within `tolerance` on a plain iteration; appends each error to `history`.
+  /// `acceleration` as ``SinkhornAcceleration``, accounted in `report`.
+  mutating func iterate(
+    epsilon: T, tolerance: Double, maxIterations: Int, history: inout [Double],
+    acceleration: SinkhornAcceleration = .none, report: inout SinkhornAccelerationReport
   ) -> (status: SolverStatus, iterations: Int) {
     let (n, m) = (a.count, b.count)
     // Local copies: the state holds an existential (online costs), so reading its `let`
@@ -285,10 +304,31 @@ struct SinkhornState<T: MatrixScalar> {
     let rowOffsets = offsetMemory.base, columnOffsets = offsetMemory.base + n
     for i in 0..<n { rowOffsets[i] = reference == .product && a[i] > 0 ? epsilon * T.log(a[i]) : 0 }
     for j in 0..<m { columnOffsets[j] = reference == .product && b[j] > 0 ? epsilon * T.log(b[j]) : 0 }
-    let rowProx: MarginalProx<T>? = sourcePenalty.isHard ? nil : MarginalProx(
-      kind: sourcePenalty.proxKind(epsilon: Double(epsilon), T.self), offsets: UnsafePointer(rowOffsets))
-    let columnProx: MarginalProx<T>? = targetPenalty.isHard ? nil : MarginalProx(
-      kind: targetPenalty.proxKind(epsilon: Double(epsilon), T.self), offsets: UnsafePointer(columnOffsets))
+    let rowKind = sourcePenalty.proxKind(epsilon: Double(epsilon), T.self)
+    let columnKind = targetPenalty.proxKind(epsilon: Double(epsilon), T.self)
+    let (sourceHard, targetHard) = (sourcePenalty.isHard, targetPenalty.isHard)
+    // The updates at over-relaxation omega (nil: the plain balanced update).
+    func rowUpdate(_ omega: T) -> MarginalProx<T>? {
+      sourceHard && omega == 1 ? nil : MarginalProx(kind: rowKind, offsets: UnsafePointer(rowOffsets), omega: omega)
+    }
+    func columnUpdate(_ omega: T) -> MarginalProx<T>? {
+      targetHard && omega == 1 ? nil : MarginalProx(kind: columnKind, offsets: UnsafePointer(columnOffsets), omega: omega)
+    }
+    // The error's measure: the plain update's (|s - b| for a hard marginal).
+    let columnPlain = columnUpdate(1)
+    // Acceleration.
+    var accelerating = acceleration != .none
+    var omega: T = 1
+    if case .momentum(let value) = acceleration { omega = T(value) }
+    var anderson: AndersonMixer<T>? = nil
+    if case .anderson(let memory, let ridge) = acceleration { anderson = AndersonMixer(memory: memory, ridge: ridge) }
+    var plainNext = false
+    // The safeguard's last check, first the starting potentials.
+    var snapshot: (f: [T], g: [T], error: Double)? = accelerating ? (f, g, .infinity) : nil
+    var lastCheck = Double.infinity
+    var growths = 0
+    let firstError = history.count
+    report.mode = acceleration.name
     var sums = [T](repeating: 0, count: m)
     var redo = [Bool](repeating: false, count: m)
     var iterations = 0
@@ -312,8 +352,68 @@ struct SinkhornState<T: MatrixScalar> {
     }
 
     return costs.withSource { source in
+      /// Back to the potentials of the last check (the safeguard), with half the
+      /// over-relaxation (plain once it is below 1.05), or without Anderson's history.
+      func fallBack() -> Bool {
+        guard accelerating, let saved = snapshot else { return false }
+        (f, g) = (saved.f, saved.g)
+        kernel = nil
+        kernelMemory = nil
+        cleanLogSweeps = 0
+        report.fallbacks += 1
+        if anderson != nil {
+          anderson = nil
+          accelerating = false
+        } else {
+          omega = 1 + (omega - 1) / 2
+          if abs(omega - 1) < T(0.05) {
+            omega = 1
+            accelerating = false
+          }
+        }
+        report.omega = Double(omega)
+        return true
+      }
+      /// After an iteration's updates: Anderson mixing, the adaptive omega, the safeguard.
+      /// Returns `true` when the safeguard restored the last check (the caller continues).
+      func accelerate(error: Double, accelerated: Bool, input: [T]?, setG: (inout [T]) -> Void, currentG: () -> [T], current: () -> ([T], [T])) -> Bool {
+        guard accelerating else { return false }
+        if accelerated { report.acceleratedIterations += 1 }
+        if accelerated, let input, anderson != nil, let mixed = anderson!.push(input: input, output: currentG()) {
+          var next = mixed
+          setG(&next)
+        }
+        let done = history.count - firstError
+        if case .adaptiveMomentum(let start) = acceleration, done == max(start, SinkhornAcceleration.checkEvery + 1), omega == 1, report.fallbacks == 0 {
+          let e1 = history[history.count - 1], e0 = history[history.count - 1 - SinkhornAcceleration.checkEvery]
+          if e0 > 0 && e1 > 0 && e1 < e0 {
+            omega = T(SinkhornAcceleration.omega(contraction: Double.pow(e1 / e0, 1 / Double(SinkhornAcceleration.checkEvery))))
+          }
+        }
+        report.omega = Double(omega)
+        if done % SinkhornAcceleration.checkEvery == 0 {
+          // Growth across two checks, or ten times the best error: back to the best check.
+          growths = error > lastCheck ? growths + 1 : 0
+          lastCheck = error
+          if let saved = snapshot, growths >= 2 || !(error <= 10 * saved.error) || !error.isFinite {
+            growths = 0
+            lastCheck = .infinity
+            return fallBack()
+          }
+          if error <= snapshot?.error ?? .infinity {
+            let (fNow, gNow) = current()
+            snapshot = (fNow, gNow, error)
+          }
+        }
+        return false
+      }
       while iterations < maxIterations {
+        let accelerated = accelerating && !plainNext
+        let omegaNow: T = accelerated ? omega : 1
+        let rowProx = rowUpdate(omegaNow)
+        var columnProx = columnUpdate(omegaNow)
         if let K = kernel {
+          let input: [T]? = accelerated && anderson != nil ? potentials(fHat, gHat, u, v).1 : nil
           // Kernel domain: u = a / (K v), w = K^T u, in one pass.
           let previousU = u
           let bad = v.withUnsafeBufferPointer { vp in
@@ -334,11 +434,11 @@ struct SinkhornState<T: MatrixScalar> {
           if columnsOK {
             for j in 0..<m {
               if b[j] > 0 && !(w[j] > 0 && safeSum.contains(T(w[j]))) { columnsOK = false }
-              if let columnProx, b[j] > 0, w[j] > 0 {
+              if let columnPlain, b[j] > 0, w[j] > 0 {
                 // The column mass the penalty's update would move.
                 let sum = Double(v[j]) * w[j]
                 let current = gHat[j] + epsilon * T.log(v[j])
-                let next = columnProx.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])))
+                let next = columnPlain.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])), old: current)
                 error += abs(sum - sum * Double(T.exp((next - current) / epsilon)))
               } else {
                 error += abs(Double(v[j]) * w[j] - Double(b[j]))
@@ -346,6 +446,7 @@ struct SinkhornState<T: MatrixScalar> {
             }
           }
           guard columnsOK && error.isFinite else {
+            if fallBack() { continue }
             // Underflow: back to the log domain from the last good scalings.
             (f, g) = potentials(fHat, gHat, previousU, v)
             kernel = nil
@@ -356,16 +457,32 @@ struct SinkhornState<T: MatrixScalar> {
           iterations += 1
           history.append(error)
           if error <= tolerance {
-            (f, g) = potentials(fHat, gHat, u, v)
-            return (.converged, iterations)
+            if !accelerated {
+              (f, g) = potentials(fHat, gHat, u, v)
+              return (.converged, iterations)
+            }
+            // Accepted only on a plain iteration: the next one.
+            plainNext = true
+            columnProx = columnUpdate(1)
+          } else {
+            plainNext = false
           }
           if let columnProx {
             for j in 0..<m where b[j] > 0 {
-              let next = columnProx.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])))
+              let old = v[j] > 0 ? gHat[j] + epsilon * T.log(v[j]) : -T.infinity
+              let next = columnProx.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])), old: old)
               v[j] = T.exp((next - gHat[j]) / epsilon)
             }
           } else {
             for j in 0..<m { v[j] = b[j] > 0 ? T(Double(b[j]) / w[j]) : 0 }
+          }
+          let restored = accelerate(
+            error: error, accelerated: accelerated, input: input,
+            setG: { mixed in for j in 0..<m where b[j] > 0 { v[j] = T.exp((mixed[j] - gHat[j]) / epsilon) } },
+            currentG: { potentials(fHat, gHat, u, v).1 }, current: { potentials(fHat, gHat, u, v) })
+          if restored { continue }
+          if !Self.allValid(v, weights: b) || v.contains(where: { !$0.isFinite }) {
+            if fallBack() { continue }
           }
           // Absorb large scalings into the potentials and rebuild the kernel.
           let extreme = u.contains { $0 > 0 && !safeScaling.contains($0) }
@@ -380,6 +497,7 @@ struct SinkhornState<T: MatrixScalar> {
         }
 
         // Log domain.
+        let input: [T]? = accelerated && anderson != nil ? g : nil
         let previousF = f
         let fallbacks = a.withUnsafeBufferPointer { ap in
           g.withUnsafeBufferPointer { gp in
@@ -394,16 +512,17 @@ struct SinkhornState<T: MatrixScalar> {
         }
         iterations += 1
         if !Self.allValid(f, weights: a) {
+          if fallBack() { continue }
           f = previousF
           return (.diverged, iterations)
         }
         var error = 0.0
-        if let columnProx {
+        if let columnPlain {
           // The column mass the penalty's update would move (|s - b| when balanced).
           for j in 0..<m where b[j] > 0 {
             let s = sums[j]
             if safeSum.contains(s) {
-              let next = columnProx.apply(j, g[j] + epsilon * T.log(b[j] / s))
+              let next = columnPlain.apply(j, g[j] + epsilon * T.log(b[j] / s), old: g[j])
               error += abs(Double(s) - Double(s) * Double(T.exp((next - g[j]) / epsilon)))
             } else {
               error += abs(Double(s) - Double(b[j]))
@@ -414,10 +533,17 @@ struct SinkhornState<T: MatrixScalar> {
         }
         history.append(error)
         if !error.isFinite {
+          if fallBack() { continue }
           f = previousF
           return (.diverged, iterations)
         }
-        if error <= tolerance { return (.converged, iterations) }
+        if error <= tolerance {
+          if !accelerated { return (.converged, iterations) }
+          plainNext = true
+          columnProx = columnUpdate(1)
+        } else {
+          plainNext = false
+        }
         let previousG = g
         // The column update from the sums; a sum out of the safe range is redone exactly.
         var anyRedo = false
@@ -426,7 +552,7 @@ struct SinkhornState<T: MatrixScalar> {
           let s = sums[j]
           if safeSum.contains(s) {
             if let columnProx {
-              g[j] = columnProx.apply(j, g[j] + epsilon * T.log(b[j] / s))
+              g[j] = columnProx.apply(j, g[j] + epsilon * T.log(b[j] / s), old: g[j])
             } else {
               g[j] += epsilon * T.log(b[j] / s)
             }
@@ -448,11 +574,20 @@ struct SinkhornState<T: MatrixScalar> {
               }
             }
           }
-          if let columnProx { for j in 0..<m where redo[j] && g[j].isFinite { g[j] = columnProx.apply(j, g[j]) } }
+          if let columnProx {
+            for j in 0..<m where redo[j] && g[j].isFinite { g[j] = columnProx.apply(j, g[j], old: previousG[j]) }
+          }
         }
         if !Self.allValid(g, weights: b) {
+          if fallBack() { continue }
           g = previousG
           return (.diverged, iterations)
+        }
+        if accelerate(
+          error: error, accelerated: accelerated, input: input, setG: { mixed in g = mixed }, currentG: { g },
+          current: { (f, g) })
+        {
+          continue
         }
         cleanLogSweeps = fallbacks == 0 && !anyRedo ? cleanLogSweeps + 1 : 0
         if kernelDomain && cleanLogSweeps >= 2 {

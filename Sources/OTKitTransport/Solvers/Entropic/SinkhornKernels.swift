@@ -100,7 +100,7 @@ enum SinkhornKernels {
             var ratio = ai / total
             if let prox {
               // The penalty's update from the balanced one; the plan row scales by its ratio.
-              let fNew = prox.apply(i, fi + epsilon * T.log(ratio))
+              let fNew = prox.apply(i, fi + epsilon * T.log(ratio), old: fi)
               ratio = T.exp((fNew - fi) * inverse)
               f[i] = fNew
             } else {
@@ -115,7 +115,7 @@ enum SinkhornKernels {
         for j in 0..<m { buffer[j] = (g[j] - c[j]) * inverse }
         let lse = Kernels.logSumExp(UnsafePointer(buffer), count: m)
         let balanced = epsilon * (T.log(ai) - lse)
-        let fNew = prox.map { $0.apply(i, balanced) } ?? balanced
+        let fNew = prox.map { $0.apply(i, balanced, old: fi) } ?? balanced
         guard fNew.isFinite else {
           f[i] = fNew  // reported by the caller as divergence
           continue
@@ -343,7 +343,8 @@ extension SinkhornKernels {
         var ui = T(Double(ai) / t)
         if let (prox, base, epsilon) = prox {
           // u_i = exp((prox(f̂_i + ε log(a_i / t)) - f̂_i) / ε) around the kernel's potential f̂.
-          ui = T.exp((prox.apply(i, base[i] + epsilon * T.log(ui)) - base[i]) / epsilon)
+          let old = u[i] > 0 ? base[i] + epsilon * T.log(u[i]) : -T.infinity
+          ui = T.exp((prox.apply(i, base[i] + epsilon * T.log(ui), old: old) - base[i]) / epsilon)
         }
         u[i] = ui
         let ud = Double(ui)
