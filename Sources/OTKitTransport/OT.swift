@@ -29,6 +29,8 @@ public struct SolveOptions: Sendable {
   public var targetPenalty: MarginalPenalty = .hard
   /// The entropy's reference when a marginal is penalized (`sinkhorn`).
   public var reference: EntropicReference = .product
+  /// Sinkhorn's acceleration (`sinkhorn`; adaptive momentum with its safeguard by default).
+  public var acceleration: SinkhornAcceleration = .adaptive
 
   public init(
     epsilon: Epsilon? = nil, tolerance: Double = 1e-9, maxIterations: Int? = nil,
@@ -127,6 +129,7 @@ public enum OT {
         epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
         scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
       // In Float the solver resolves a relative epsilon on its Float costs: it stays relative.
+      solver.acceleration = options.acceleration
       solver.sourcePenalty = options.sourcePenalty
       solver.targetPenalty = options.targetPenalty
       solver.reference = options.reference

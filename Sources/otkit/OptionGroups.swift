@@ -27,6 +27,27 @@ struct EntropicOptions: ParsableArguments {
   @Flag(inversion: .prefixedNo, help: "Compute costs on the fly instead of storing the n x m matrix (default: when it would exceed 10^8 entries).")
   var online: Bool?
 
+  @Option(help: "Sinkhorn's acceleration: adaptive (over-relaxation estimated from the error's decay; the default), momentum (constant --omega), anderson (--anderson-memory sweeps) or none. A safeguard falls back when the error grows.")
+  var acceleration: AccelerationKind = .adaptive
+
+  @Option(help: "The over-relaxation of --acceleration momentum, in (0, 2).")
+  var omega: Double?
+
+  @Option(help: "The sweeps mixed by --acceleration anderson (at least 2).")
+  var andersonMemory: Int?
+
+  enum AccelerationKind: String, ExpressibleByArgument, CaseIterable { case adaptive, momentum, anderson, none }
+
+  /// The library's acceleration of the options.
+  var resolvedAcceleration: SinkhornAcceleration {
+    switch acceleration {
+    case .adaptive: .adaptive
+    case .momentum: .momentum(omega: omega ?? 1.5)
+    case .anderson: .anderson(memory: andersonMemory ?? 5, ridge: 1e-2)
+    case .none: SinkhornAcceleration.none
+    }
+  }
+
   /// The cross-option rules for a method.
   func validate(for method: TransportMethod) throws {
     if method.isEntropic {
@@ -40,6 +61,15 @@ struct EntropicOptions: ParsableArguments {
     }
     if method.isSmooth { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
     if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
+    if let omega {
+      guard acceleration == .momentum else { throw ValidationError("--omega applies to --acceleration momentum") }
+      guard omega > 0 && omega < 2 else { throw ValidationError("--omega must be in (0, 2)") }
+    }
+    if let andersonMemory {
+      guard acceleration == .anderson else { throw ValidationError("--anderson-memory applies to --acceleration anderson") }
+      guard andersonMemory >= 2 && andersonMemory <= 50 else { throw ValidationError("--anderson-memory must be from 2 to 50") }
+    }
+    if acceleration != .adaptive && method != .sinkhorn { throw ValidationError("--acceleration applies to --method sinkhorn") }
   }
 
   /// The epsilon of the options (after validation for an entropic method).
@@ -50,9 +80,11 @@ struct EntropicOptions: ParsableArguments {
 
   /// The library's options for `OT.solver`.
   func solveOptions(maxIterations: Int?) -> SolveOptions {
-    SolveOptions(
+    var options = SolveOptions(
       epsilon: resolvedEpsilon, tolerance: tolerance, maxIterations: maxIterations,
       epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
+    options.acceleration = resolvedAcceleration
+    return options
   }
 }
 

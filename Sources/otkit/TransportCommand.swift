@@ -167,6 +167,9 @@ struct TransportCommand: ParsableCommand {
     print("regularized cost: \(result.regularizedCost)")
     print("n: \(problem.n), m: \(problem.m)")
     print("iterations: \(result.iterations)")
+    if let a = result.acceleration, a.mode != "none" {
+      print("acceleration: \(a.mode), omega \(a.omega), \(a.acceleratedIterations) accelerated iterations, \(a.fallbacks) safeguard fallbacks")
+    }
     print("marginal error: \(result.marginalError)\(result.unbalanced == nil ? "" : " (to the marginals the penalties ask for)")")
     if let u = result.unbalanced {
       print("penalties: source \(u.sourcePenalty), target \(u.targetPenalty), reference \(u.reference.rawValue)")

@@ -13,7 +13,8 @@ import OTKitCore
 /// `tolerance` and `toleranceNorm`. Unbalanced Sinkhorn adds `sourcePenalty` and
 /// `targetPenalty` (`hard`, `kl`, `tv`), `rhoSource` and `rhoTarget` (`null` for hard),
 /// `reference`, `transportedMass`, `sourceDivergence`, `targetDivergence`,
-/// `sourceMismatch` and `targetMismatch`. Non-finite numbers encode as `null`.
+/// `sourceMismatch` and `targetMismatch`. Sinkhorn adds `acceleration` (`mode`, `omega`,
+/// `acceleratedIterations`, `fallbacks`). Non-finite numbers encode as `null`.
 public struct TransportReport: Encodable, Sendable {
   public var cost: Double
   public var method: TransportMethod
@@ -46,6 +47,7 @@ public struct TransportReport: Encodable, Sendable {
     public var errorHistory: [Double]
     public var tolerance: Double
     public var unbalanced: EntropicResult.Unbalanced?
+    public var acceleration: SinkhornAccelerationReport?
   }
 
   /// The figures of a smooth regularized solve (``RegularizedResult``).
@@ -86,7 +88,7 @@ public struct TransportReport: Encodable, Sendable {
       self.entropic = Entropic(
         epsilon: entropic.epsilon, regularizedCost: entropic.regularizedCost, dualObjective: entropic.dualObjective,
         precision: entropic.precision, online: entropic.online, errorHistory: Array(entropic.errorHistory.suffix(1000)),
-        tolerance: tolerance ?? .nan, unbalanced: entropic.unbalanced)
+        tolerance: tolerance ?? .nan, unbalanced: entropic.unbalanced, acceleration: entropic.acceleration)
     }
     if let r = solution as? RegularizedResult {
       regularized = Regularized(
@@ -104,7 +106,7 @@ public struct TransportReport: Encodable, Sendable {
     case regularizer, gamma, maxNonZeros, formulation, objective, maxNonZerosPerColumn, rowMarginalError, columnMarginalError
     case transportedMass, optimizerStatus, evaluations
     case sourcePenalty, targetPenalty, rhoSource, rhoTarget, reference, sourceDivergence, targetDivergence
-    case sourceMismatch, targetMismatch
+    case sourceMismatch, targetMismatch, acceleration
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -132,6 +134,7 @@ public struct TransportReport: Encodable, Sendable {
       for e in entropic.errorHistory { if e.isFinite { try history.encode(e) } else { try history.encodeNil() } }
       try c.encodeFinite(entropic.tolerance, forKey: .tolerance)
       try c.encode("l1-relative-to-mass", forKey: .toleranceNorm)
+      if let a = entropic.acceleration { try c.encode(a, forKey: .acceleration) }
       if let u = entropic.unbalanced {
         try c.encode(u.sourcePenalty.name, forKey: .sourcePenalty)
         try c.encode(u.targetPenalty.name, forKey: .targetPenalty)

@@ -378,7 +378,7 @@ struct SinkhornState<T: MatrixScalar> {
       /// Returns `true` when the safeguard restored the last check (the caller continues).
       func accelerate(error: Double, accelerated: Bool, input: [T]?, setG: (inout [T]) -> Void, currentG: () -> [T], current: () -> ([T], [T])) -> Bool {
         guard accelerating else { return false }
-        if accelerated { report.acceleratedIterations += 1 }
+        if accelerated && (omega != 1 || anderson != nil) { report.acceleratedIterations += 1 }
         if accelerated, let input, anderson != nil, let mixed = anderson!.push(input: input, output: currentG()) {
           var next = mixed
           setG(&next)
