@@ -101,7 +101,9 @@ let package = Package(
       resources: [.copy("Resources")]),
     .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
-    .testTarget(name: "OTKitExperimentsTests", dependencies: ["OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore"]),
+    .testTarget(
+      name: "OTKitExperimentsTests",
+      dependencies: ["OTKitTestSupport", "OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore", "OTKitTransport"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
       name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitCore"],

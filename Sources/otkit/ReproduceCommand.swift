@@ -21,7 +21,11 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       --dimensions (or --full-grid), the entropic floor, layers to 1e-3, the fitted slope, \
       Sinkhorn iterations for the same error, and the author's six-number example; --report \
       adds the curves on log axes and the readout heat maps; --trained adds the trained \
-      sorter of the author's Fig. 2 with its prompt ablations over seeds. alignment: the \
+      sorter of the author's Fig. 2 with its prompt ablations over seeds. sparse-ot, routing, \
+      unbalanced, acceleration: the checks of regularized OT (spec regularized-ot.md §6): \
+      sparsity-constrained OT between exact and quadratic OT; top-k routing of digits to \
+      experts with balanced loads (--data, default ../shared/data/digits.csv); unbalanced \
+      OT declining outliers; accelerated Sinkhorn and its safeguard. alignment: the \
       synthetic translation task of seed 001 (concepts, a reordered and rotated second \
       language, function words, a split word, context shift and anisotropy): the OT accuracy \
       of the embeddings against noise and shift, an encoder trained to name each token's \
@@ -33,16 +37,17 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
 
   enum Experiment: String, ExpressibleByArgument, CaseIterable {
     case synthetic, beed, sorting, alignment
+    case sparseOT = "sparse-ot", routing, unbalanced, acceleration
   }
 
-  @Argument(help: "The experiment: synthetic, beed (seed 000), sorting or alignment (seed 001).")
+  @Argument(help: "The experiment: synthetic, beed (seed 000), sorting or alignment (seed 001), sparse-ot, routing, unbalanced or acceleration (regularized OT, seed 003).")
   var experiment: Experiment = .synthetic
 
-  @Option(name: .customLong("data"), help: "The BEED CSV file (label column y; the beed experiment). (default: ../shared/data/beed.csv)")
+  @Option(name: .customLong("data"), help: "The BEED CSV file (label column y; the beed experiment), or the digits CSV (the routing experiment). (default: ../shared/data/beed.csv, ../shared/data/digits.csv)")
   var dataOption: String?
 
-  /// The BEED file: --data or the default beside the repository.
-  var data: String { dataOption ?? "../shared/data/beed.csv" }
+  /// The data file: --data or the default beside the repository.
+  var data: String { dataOption ?? (experiment == .routing ? "../shared/data/digits.csv" : "../shared/data/beed.csv") }
   var dataGiven: Bool { dataOption != nil }
 
   @Option(help: "Repetitions (new data or new splits) per setting.")
@@ -70,7 +75,9 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
   func validate() throws {
     _ = try separationValues()
     if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be positive") }
-    if experiment == .synthetic && dataGiven { throw ValidationError("--data applies to the beed experiment (otkit reproduce beed --data FILE)") }
+    if dataGiven && experiment != .beed && experiment != .routing {
+      throw ValidationError("--data applies to the beed and routing experiments (otkit reproduce beed --data FILE)")
+    }
     if experiment == .sorting {
       try sorting.validate()
     } else if let option = sorting.given {
@@ -88,6 +95,8 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       return try runSorting(command: command, start: start)
     case .alignment:
       return try runAlignment(command: command, start: start)
+    case .sparseOT, .routing, .unbalanced, .acceleration:
+      return try runRegularized(command: command, start: start)
     case .synthetic:
       var settings = Study.SyntheticSettings()
       settings.separations = try separationValues()

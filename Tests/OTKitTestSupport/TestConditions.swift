@@ -31,6 +31,19 @@ public enum TestConditions {
     return nil
   }()
 
+  /// The digits data set (`../shared/data/digits.csv` beside the repository), when present.
+  public static let digitsPath: String? = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    let path = url.appendingPathComponent("shared/data/digits.csv").path
+    if FileManager.default.fileExists(atPath: path) { return path }
+    FileHandle.standardError.write(Data("note: \(path) is absent; the tests on the digits data set are skipped\n".utf8))
+    return nil
+  }()
+
+  /// Why a digits test was skipped.
+  public static let digitsReason = "needs the digits data set at ../shared/data/digits.csv"
+
   /// Why a BEED test was skipped.
   public static let beedReason = "needs the BEED data set at ../shared/data/beed.csv"
 }

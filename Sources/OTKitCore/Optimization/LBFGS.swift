@@ -43,6 +43,16 @@ public struct LBFGS: Sendable {
     public var status: Status
     /// `|∇f(x)|_∞`.
     public var gradientNorm: Double { gradient.reduce(0) { Swift.max($0, Swift.abs($1)) } }
+
+    /// A result, for optimizers that report in L-BFGS's terms.
+    public init(x: [Double], value: Double, gradient: [Double], iterations: Int, evaluations: Int, status: Status) {
+      self.x = x
+      self.value = value
+      self.gradient = gradient
+      self.iterations = iterations
+      self.evaluations = evaluations
+      self.status = status
+    }
   }
 
   /// Correction pairs kept.

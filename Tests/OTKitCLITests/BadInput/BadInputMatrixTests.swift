@@ -138,7 +138,7 @@ enum ModelFixtures {
 @Suite("Bad-input matrix: the otkit executable on bad files and values")
 struct BadInputMatrixTests {
   static let cases: [BadInputCase] = GeneratedCases.all + TransportCases.all + AttentionCases.all + TrainCases.all
-    + PredictCases.all + ReproduceCases.all + AlignCases.all + TrainedSorterCases.all
+    + PredictCases.all + ReproduceCases.all + AlignCases.all + TrainedSorterCases.all + RegularizedCases.all
 
   @Test("The matrix holds at least 150 cases across the six commands")
   func size() {

@@ -1,3 +1,4 @@
+import Foundation
 import OTKitCore
 import RealModule
 
@@ -55,9 +56,9 @@ public enum SinkhornAcceleration: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .none: "none"
-    case .momentum(let w): "momentum(omega \(w))"
+    case .momentum(let w): "momentum(omega \(String(format: "%g", w)))"
     case .adaptiveMomentum(let s): "adaptive momentum(from iteration \(s))"
-    case .anderson(let m, let r): "Anderson(memory \(m), ridge \(r))"
+    case .anderson(let m, let r): "Anderson(memory \(m), ridge \(String(format: "%g", r)))"
     }
   }
 

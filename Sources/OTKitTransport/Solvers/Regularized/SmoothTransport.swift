@@ -54,6 +54,17 @@ public struct SmoothTransport: Sendable {
   /// L-BFGS restarts (memory cleared) after a failed line search that still improve the
   /// objective.
   public var maxRestarts: Int = 20
+  /// The optimizer of the dual: L-BFGS to convergence (default), or a fixed number of Adam
+  /// steps from zero, the deliberately approximate solver of V-MoE's sparsity-constrained
+  /// router (Liu, Puigcerver, Blondel: Adam, learning rate `1e-2`, 20 steps).
+  public var optimizer: Optimizer = .lbfgs
+
+  /// The optimizer of ``SmoothTransport``.
+  public enum Optimizer: Sendable, Equatable {
+    case lbfgs
+    /// Adam (Kingma and Ba, 2015; β = 0.9, 0.999) on the negated dual for `steps` steps.
+    case adam(learningRate: Double, steps: Int)
+  }
   /// Potentials to start from (`α`, and `β` for the dual); zero by default.
   public var initialPotentials: (f: [Double], g: [Double]?)?
 
@@ -112,6 +123,9 @@ public struct SmoothTransport: Sendable {
       for i in gradient.indices { gradient[i] = -gradient[i] }
       return -value
     }
+    if case .adam(let rate, let steps) = self.optimizer {
+      return finish(problem, evaluator, Self.adam(start, objective, rate: rate, steps: steps, tolerance: tolerance * problem.totalMass), T.self)
+    }
     var run = optimizer.minimize(start, objective)
     // A failed line search on a nonsmooth objective (the sparse regularizer at intermediate
     // k) often means stale curvature pairs: restart from the point reached with an empty
@@ -128,6 +142,14 @@ public struct SmoothTransport: Sendable {
       run.evaluations = evaluations
       restarts += 1
     }
+    return finish(problem, evaluator, run, T.self)
+  }
+
+  /// The plan and the result at the optimizer's last point.
+  func finish<T: MatrixScalar>(
+    _ problem: TransportProblem, _ evaluator: ColumnEvaluator<T>, _ run: LBFGS.Result, _: T.Type
+  ) -> RegularizedResult {
+    let n = problem.n
     let alpha = Array(run.x[0..<n])
     let beta: [Double]
     let plan: SparsePlan
@@ -141,6 +163,54 @@ public struct SmoothTransport: Sendable {
     return RegularizedResult(
       regularizer: regularizer, formulation: formulation, method: method, run: run, plan: plan, problem: problem,
       sourcePotential: alpha, targetPotential: beta, tolerance: tolerance, precision: T.dtypeName)
+  }
+}
+
+extension SmoothTransport {
+  /// Adam on `objective` from `start` for `steps` steps (stopping early when the L1 norm of
+  /// the gradient is within `tolerance`), reported as an L-BFGS result: status
+  /// `converged` or `iterationLimit`, `nonFinite` at a non-finite value (the last finite
+  /// point kept).
+  static func adam(
+    _ start: [Double], _ objective: ([Double], inout [Double]) -> Double, rate: Double, steps: Int, tolerance: Double
+  ) -> LBFGS.Result {
+    let (beta1, beta2, epsilon) = (0.9, 0.999, 1e-8)
+    var x = start
+    var gradient = [Double](repeating: 0, count: x.count)
+    var first = gradient, second = gradient
+    var value = objective(x, &gradient)
+    var evaluations = 1
+    var status = LBFGS.Status.iterationLimit
+    var step = 0
+    while step < steps {
+      guard value.isFinite, gradient.allSatisfy(\.isFinite) else {
+        status = .nonFinite
+        break
+      }
+      if gradient.reduce(0, { $0 + abs($1) }) <= tolerance {
+        status = .converged
+        break
+      }
+      step += 1
+      let c1 = 1 - Double.pow(beta1, Double(step)), c2 = 1 - Double.pow(beta2, Double(step))
+      let previous = x
+      for i in x.indices {
+        first[i] = beta1 * first[i] + (1 - beta1) * gradient[i]
+        second[i] = beta2 * second[i] + (1 - beta2) * gradient[i] * gradient[i]
+        x[i] -= rate * (first[i] / c1) / ((second[i] / c2).squareRoot() + epsilon)
+      }
+      var next = gradient
+      let nextValue = objective(x, &next)
+      evaluations += 1
+      guard nextValue.isFinite, next.allSatisfy(\.isFinite) else {
+        x = previous
+        status = .nonFinite
+        break
+      }
+      (value, gradient) = (nextValue, next)
+    }
+    if status == .iterationLimit && gradient.reduce(0, { $0 + abs($1) }) <= tolerance { status = .converged }
+    return LBFGS.Result(x: x, value: value, gradient: gradient, iterations: step, evaluations: evaluations, status: status)
   }
 }
 
