@@ -50,7 +50,7 @@ let package = Package(
     // rules).
     .target(
       name: "OTKitAutograd",
-      dependencies: ["OTKitCore", "OTKitAttention", .product(name: "Numerics", package: "swift-numerics")]
+      dependencies: ["OTKitCore", "OTKitAttention", "OTKitTransport", .product(name: "Numerics", package: "swift-numerics")]
     ),
     // Neural networks: layers, losses, optimizers, the trainer, model files.
     .target(
@@ -99,7 +99,7 @@ let package = Package(
     .testTarget(
       name: "OTKitTransportTests", dependencies: ["OTKitTestSupport", "OTKitTransport", "OTKitData"],
       resources: [.copy("Resources")]),
-    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData"]),
+    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAutograd", "OTKitNeural", "OTKitData", "OTKitTransport"]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
     .testTarget(
       name: "OTKitExperimentsTests",

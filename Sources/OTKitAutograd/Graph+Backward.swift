@@ -1,5 +1,6 @@
 import OTKitAttention
 import OTKitCore
+import OTKitTransport
 import RealModule
 
 extension Graph {
@@ -177,6 +178,14 @@ extension Graph {
 
     case .anchoredAttention(let record):
       return record.backward(queries: input(node, 0), keys: input(node, 1), values: input(node, 2), gradient: g)
+
+    case .softSort(let outputs):
+      var dx = Matrix<Double>(rows: outputs.count, columns: input(node, 0).columns)
+      for (r, output) in outputs.enumerated() {
+        let row = output.pullback(g.row(r))
+        for c in row.indices { dx[r, c] = row[c] }
+      }
+      return [dx]
 
     case .nondifferentiable(let name):
       throw AutogradError.noBackwardRule(name)

@@ -1,5 +1,6 @@
 import OTKitAttention
 import OTKitCore
+import OTKitTransport
 
 /// The axis an operation reduces or joins along.
 public enum Axis: Sendable, Equatable {
@@ -49,6 +50,9 @@ enum Operation {
   case anchor(AnchorRecord)
   /// Multi-head attention with an anchor other than the softmax, all blocks in one node.
   case anchoredAttention(AnchoredAttentionRecord)
+  /// A soft sorting operator per row (``OTKitTransport/SoftSort``): the rows' outputs and
+  /// their implicit-differentiation pullbacks.
+  case softSort([SoftSort.Output])
   /// An operation with no derivative (rounding, comparisons): a gradient reaching it is an
   /// error, never a silent zero.
   case nondifferentiable(String)

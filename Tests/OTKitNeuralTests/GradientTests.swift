@@ -2,6 +2,7 @@ import OTKitCore
 import Testing
 
 import OTKitAutograd
+import OTKitTransport
 @testable import OTKitNeural
 
 /// Checks reverse-mode gradients against central finite differences.
@@ -278,5 +279,19 @@ struct GradientTests {
     try graph.backward(loss)
     #expect(a.gradient == Matrix([[3.0 + 4.0]]))
     #expect(b.gradient == Matrix([[0.0]]))
+  }
+}
+
+@Suite("Soft sorting on the tape")
+struct SoftSortTapeTests {
+  @Test("Soft sort, ranks, top-k mask and quantiles of each row: tape gradients match finite differences", arguments: [
+    SoftSortOperator.sort(), .sort(topk: 2), .ranks(), .topkMask(k: 2), .quantiles([0.25, 0.75]),
+  ])
+  func softSort(op: SoftSortOperator) throws {
+    var rng = SeededGenerator(seed: 3)
+    let x: Matrix<Double> = rng.normalMatrix(rows: 2, columns: 6)
+    let tool = SoftSort(epsilon: 0.05)
+    let error = try gradientError(inputs: [x]) { t in try! t[0].softSorted(op, using: tool) }
+    #expect(error < 1e-5, "\(op): relative error \(error)")
   }
 }
