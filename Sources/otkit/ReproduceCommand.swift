@@ -25,7 +25,9 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       unbalanced, acceleration: the checks of regularized OT (spec regularized-ot.md §6): \
       sparsity-constrained OT between exact and quadratic OT; top-k routing of digits to \
       experts with balanced loads (--data, default ../shared/data/digits.csv); unbalanced \
-      OT declining outliers; accelerated Sinkhorn and its safeguard. alignment: the \
+      OT declining outliers; accelerated Sinkhorn and its safeguard. sns: the benchmark cases \
+      of Sinkhorn-Newton-Sparse (a random assignment at a small epsilon, W1 and W2 between \
+      discretized densities), iterations and time against Sinkhorn's. alignment: the \
       synthetic translation task of seed 001 (concepts, a reordered and rotated second \
       language, function words, a split word, context shift and anisotropy): the OT accuracy \
       of the embeddings against noise and shift, an encoder trained to name each token's \
@@ -37,10 +39,10 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
 
   enum Experiment: String, ExpressibleByArgument, CaseIterable {
     case synthetic, beed, sorting, alignment
-    case sparseOT = "sparse-ot", routing, unbalanced, acceleration
+    case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns
   }
 
-  @Argument(help: "The experiment: synthetic, beed (seed 000), sorting or alignment (seed 001), sparse-ot, routing, unbalanced or acceleration (regularized OT, seed 003).")
+  @Argument(help: "The experiment: synthetic, beed (seed 000), sorting or alignment (seed 001), sparse-ot, routing, unbalanced, acceleration or sns (regularized OT and Sinkhorn-Newton-Sparse, seed 003).")
   var experiment: Experiment = .synthetic
 
   @Option(name: .customLong("data"), help: "The BEED CSV file (label column y; the beed experiment), or the digits CSV (the routing experiment). (default: ../shared/data/beed.csv, ../shared/data/digits.csv)")
@@ -95,7 +97,7 @@ struct ReproduceCommand: ParsableCommand, TrainingRunCommand {
       return try runSorting(command: command, start: start)
     case .alignment:
       return try runAlignment(command: command, start: start)
-    case .sparseOT, .routing, .unbalanced, .acceleration:
+    case .sparseOT, .routing, .unbalanced, .acceleration, .sns:
       return try runRegularized(command: command, start: start)
     case .synthetic:
       var settings = Study.SyntheticSettings()

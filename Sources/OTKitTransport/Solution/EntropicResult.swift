@@ -46,6 +46,10 @@ public struct EntropicResult: Sendable {
   public var unbalanced: Unbalanced?
   /// What the acceleration did (Sinkhorn; `nil` for other solvers).
   public var acceleration: SinkhornAccelerationReport? = nil
+  /// Sinkhorn-Newton-Sparse's Newton steps (after its Sinkhorn warm-up; 0 for Sinkhorn).
+  public var newtonSteps: Int = 0
+  /// The entries of the sparsified Hessian's off-diagonal block at the last Newton step.
+  public var hessianNonZeros: Int = 0
   let plan: any PlanOperator
 
   /// What an unbalanced solve adds: the penalties, the reference, the mass moved and the

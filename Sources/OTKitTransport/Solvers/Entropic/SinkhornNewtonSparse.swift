@@ -34,6 +34,10 @@ public struct SinkhornNewtonSparse: Sendable {
   /// system is nearly singular along the directions Sinkhorn is slow in, and the direct
   /// solve resolves them where conjugate gradients stall.
   public var directSolveLimit: Int
+  /// The paper's global sparsification: keep the `λ n m` largest entries of `P` in the
+  /// Hessian (about `λ n²`; `nil`: ``entriesPerRow`` per row). The largest entry of each row
+  /// is always kept, so no row is cut off.
+  public var globalSparsity: Double? = nil
 
   public init(
     epsilon: Epsilon, tolerance: Double = 1e-9, maxIterations: Int = 1000,
@@ -73,6 +77,7 @@ public struct SinkhornNewtonSparse: Sendable {
     var iterations = warmUp.iterations
     var status = warmUp.status
     var f = state.f, g = state.g
+    var lastNonZeros = 0
     if status != .converged && status != .diverged {
       status = .iterationLimit
       let k = max(1, min(entriesPerRow, m))
@@ -98,6 +103,13 @@ public struct SinkhornNewtonSparse: Sendable {
             }
           }
         }
+      }
+      /// The Hessian's sparse off-diagonal block: per row (`k` slots), or the globally
+      /// largest entries.
+      func sparsePlan() -> SparseRows {
+        guard let lambda = globalSparsity else { return SparseRows(perRow: topColumns, values: topValues, k: k, rows: n) }
+        let dense = PotentialPlan(costs: costs, f: f, g: g, epsilon: eps).dense()
+        return SparseRows(global: dense, keep: Int((lambda * Double(n) * Double(m)).rounded(.up)), rowBest: topColumns, k: k)
       }
       /// The dual objective and the plan's total mass at (f, g).
       func objective(_ f: [Double], _ g: [Double]) -> Double {
@@ -132,14 +144,12 @@ public struct SinkhornNewtonSparse: Sendable {
         for i in 0..<n { rhs[i] = a[i] > 0 ? eps * (a[i] - r[i]) : 0 }
         for j in 0..<m { rhs[n + j] = b[j] > 0 ? eps * (b[j] - s[j]) : 0 }
         let ridge = 1e-12 * max(r.max() ?? 1, s.max() ?? 1)
+        let sparse = sparsePlan()
         let direction =
           n + m <= directSolveLimit
-          ? Self.directSolve(
-            n: n, m: m, r: r, s: s, ridge: ridge, columns: topColumns, values: topValues, k: k,
-            rhs: rhs)
-          : Self.conjugateGradient(
-            n: n, m: m, r: r, s: s, ridge: ridge, columns: topColumns, values: topValues, k: k,
-            rhs: rhs, maxIterations: 2 * (n + m))
+          ? Self.directSolve(n: n, m: m, r: r, s: s, ridge: ridge, plan: sparse, rhs: rhs)
+          : Self.conjugateGradient(n: n, m: m, r: r, s: s, ridge: ridge, plan: sparse, rhs: rhs, maxIterations: 2 * (n + m))
+        lastNonZeros = sparse.columns.count
         // Backtracking line search on the concave dual.
         var slope = 0.0
         for t in 0..<(n + m) { slope += rhs[t] / eps * direction[t] }
@@ -196,35 +206,32 @@ public struct SinkhornNewtonSparse: Sendable {
     var result = EntropicResult(
       method: .sns, status: status, plan: plan, a: a, b: b, iterations: iterations,
       errorHistory: history)
+    result.newtonSteps = max(0, iterations - warmUp.iterations)
+    result.hessianNonZeros = lastNonZeros
     if result.status == .converged && !(result.marginalError <= target) { result.status = .stalled }
     return result
   }
 
   /// Solves `[[diag r, P~], [P~^T, diag s]] x = rhs` (plus a ridge) directly.
-  static func directSolve(
-    n: Int, m: Int, r: [Double], s: [Double], ridge: Double, columns: [Int], values: [Double],
-    k: Int, rhs: [Double]
-  ) -> [Double] {
+  static func directSolve(n: Int, m: Int, r: [Double], s: [Double], ridge: Double, plan: SparseRows, rhs: [Double]) -> [Double] {
     let size = n + m
     var system = Matrix<Double>(rows: size, columns: size)
     for i in 0..<n { system[i, i] = r[i] + ridge }
     for j in 0..<m { system[n + j, n + j] = s[j] + ridge }
     for i in 0..<n {
-      for slot in 0..<k {
-        let j = columns[i * k + slot]
-        if j < 0 { continue }
-        system[i, n + j] += values[i * k + slot]
-        system[n + j, i] += values[i * k + slot]
+      for e in plan.start[i]..<plan.start[i + 1] {
+        let j = plan.columns[e]
+        system[i, n + j] += plan.values[e]
+        system[n + j, i] += plan.values[e]
       }
     }
     return system.solvingPositiveDefinite(rhs)
   }
 
   /// Solves `[[diag r, P~], [P~^T, diag s]] x = rhs` (plus a ridge) by conjugate gradients
-  /// with the diagonal as preconditioner; `P~` holds `k` entries per row.
+  /// with the diagonal as preconditioner.
   static func conjugateGradient(
-    n: Int, m: Int, r: [Double], s: [Double], ridge: Double, columns: [Int], values: [Double],
-    k: Int, rhs: [Double], maxIterations: Int
+    n: Int, m: Int, r: [Double], s: [Double], ridge: Double, plan: SparseRows, rhs: [Double], maxIterations: Int
   ) -> [Double] {
     let size = n + m
     func apply(_ x: [Double]) -> [Double] {
@@ -232,10 +239,8 @@ public struct SinkhornNewtonSparse: Sendable {
       for i in 0..<n { y[i] = (r[i] + ridge) * x[i] }
       for j in 0..<m { y[n + j] = (s[j] + ridge) * x[n + j] }
       for i in 0..<n {
-        for slot in 0..<k {
-          let j = columns[i * k + slot]
-          if j < 0 { continue }
-          let p = values[i * k + slot]
+        for e in plan.start[i]..<plan.start[i + 1] {
+          let j = plan.columns[e], p = plan.values[e]
           y[i] += p * x[n + j]
           y[n + j] += p * x[i]
         }
@@ -244,5 +249,64 @@ public struct SinkhornNewtonSparse: Sendable {
     }
     let diagonal = (0..<size).map { t in (t < n ? r[t] : s[t - n]) + ridge }
     return ConjugateGradient.solve(rhs: rhs, diagonal: diagonal, relativeTolerance: 1e-7, maxIterations: maxIterations, apply: apply)
+  }
+}
+
+/// The kept entries of the plan, row by row (compressed sparse rows).
+struct SparseRows {
+  var start: [Int]
+  var columns: [Int]
+  var values: [Double]
+
+  /// From `k` slots per row (column `-1`: unused).
+  init(perRow slots: [Int], values slotValues: [Double], k: Int, rows n: Int) {
+    start = [0]
+    columns = []
+    values = []
+    for i in 0..<n {
+      for slot in 0..<k where slots[i * k + slot] >= 0 {
+        columns.append(slots[i * k + slot])
+        values.append(slotValues[i * k + slot])
+      }
+      start.append(columns.count)
+    }
+  }
+
+  /// The `keep` largest entries of `plan`, and each row's largest (from `rowBest`, `k`
+  /// slots per row, the first the largest).
+  init(global plan: Matrix<Double>, keep: Int, rowBest: [Int], k: Int) {
+    let (n, m) = (plan.rows, plan.columns)
+    let keep = max(1, min(keep, n * m))
+    // The threshold: the keep-th largest value.
+    var sorted = plan.elements
+    let index = n * m - keep
+    var (low, high) = (0, sorted.count - 1)
+    while low < high {
+      // Quickselect (Hoare) for the index-th smallest.
+      let pivot = sorted[(low + high) / 2]
+      var (i, j) = (low, high)
+      while i <= j {
+        while sorted[i] < pivot { i += 1 }
+        while sorted[j] > pivot { j -= 1 }
+        if i <= j {
+          sorted.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if index <= j { high = j } else if index >= i { low = i } else { break }
+    }
+    let threshold = sorted[index]
+    start = [0]
+    columns = []
+    values = []
+    for i in 0..<n {
+      let best = rowBest[i * k]
+      for j in 0..<m where plan[i, j] >= threshold && plan[i, j] > 0 || j == best {
+        columns.append(j)
+        values.append(plan[i, j])
+      }
+      start.append(columns.count)
+    }
   }
 }
