@@ -140,15 +140,8 @@ struct TransportCommand: ParsableCommand {
     }
     // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
     if !(entropic.online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: options.epsilon!).denseLimit { _ = problem.cost }
-    let solver: any TransportSolver
-    do {
-      solver = try OT.solver(for: chosen, problem: problem, options: options)
-    } catch let error as SolveError {
-      throw CLIError(solveDescription(error))
-    }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try solver.solution(of: problem) as! EntropicResult
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let (solution, seconds) = try timedSolve(problem, chosen, options)
+    let result = solution as! EntropicResult
     if let plan {
       do {
         if plan.lowercased().hasSuffix(".npy") {
@@ -187,15 +180,8 @@ struct TransportCommand: ParsableCommand {
     options.maxNonZeros = regularized.maxNonZeros
     options.formulation = regularized.formulation
     _ = problem.cost
-    let solver: any TransportSolver
-    do {
-      solver = try OT.solver(for: chosen, problem: problem, options: options)
-    } catch let error as SolveError {
-      throw CLIError(solveDescription(error))
-    }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try solver.solution(of: problem) as! RegularizedResult
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let (solution, seconds) = try timedSolve(problem, chosen, options)
+    let result = solution as! RegularizedResult
     if let plan { try writePlan(result.plan, to: plan) }
     print("method: \(result.method) (\(result.method.solverName), \(result.formulation.rawValue), \(result.precision))")
     print("status: \(result.status) (L-BFGS: \(result.optimizerStatus.rawValue))")
@@ -209,6 +195,21 @@ struct TransportCommand: ParsableCommand {
     print(String(format: "time: %.4f s", seconds))
     if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
     if !result.status.isSuccess { throw ExitCode(3) }
+  }
+
+  /// The solve alone on the clock, with the options' errors in the command line's words.
+  func timedSolve(_ problem: TransportProblem, _ chosen: TransportMethod, _ options: SolveOptions) throws -> (any TransportSolution, Double) {
+    let solver: any TransportSolver
+    do {
+      solver = try OT.solver(for: chosen, problem: problem, options: options)
+    } catch let error as SolveError {
+      throw CLIError(solveDescription(error))
+    } catch let error as TransportProblemError {
+      throw CLIError(problemDescription(error))
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let result = try solver.solution(of: problem)
+    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
   }
 
   /// A solve error in the options' words (`--relative-epsilon`, `--float32`).

@@ -7,19 +7,7 @@ import OTKitTestSupport
 @Suite("Accelerated Sinkhorn (momentum, adaptive momentum, Anderson) and its safeguard")
 struct AccelerationTests {
   /// Spec §6.5's instance: 400 points each side built like §6.1's.
-  static let instance: TransportProblem = {
-    func frac(_ v: Double) -> Double { v - v.rounded(.down) }
-    let n = 400
-    var x = Matrix<Double>(rows: n, columns: 2), y = Matrix<Double>(rows: n, columns: 2)
-    for i in 0..<n {
-      let t = Double(i)
-      x[i, 0] = frac(0.6180339887 * t)
-      x[i, 1] = frac(0.7548776662 * t)
-      y[i, 0] = 1 + 0.5 * frac(0.5698402910 * t)
-      y[i, 1] = 0.3 + 0.5 * frac(0.3247179572 * t)
-    }
-    return try! TransportProblem(source: x, target: y)
-  }()
+  static let instance: TransportProblem = try! RegularizedTests.specInstance(400)
 
   static func run(_ relative: Double, _ acceleration: SinkhornAcceleration, domain: Sinkhorn.Domain = .auto) -> EntropicResult {
     var solver = Sinkhorn(epsilon: .relative(relative, to: .std), tolerance: 1e-3, maxIterations: 5000)

@@ -5,11 +5,11 @@ import OTKitCore
 
 @Suite("Quadratic and sparsity-constrained OT (L-BFGS on the duals)")
 struct RegularizedTests {
-  /// Spec §6.1's deterministic instance: 40 points on each side.
-  static func specInstance() throws -> TransportProblem {
+  /// Spec §6.1's deterministic instance: 40 points on each side (§6.5: 400).
+  static func specInstance(_ n: Int = 40) throws -> TransportProblem {
     func frac(_ v: Double) -> Double { v - v.rounded(.down) }
-    var x = Matrix<Double>(rows: 40, columns: 2), y = Matrix<Double>(rows: 40, columns: 2)
-    for i in 0..<40 {
+    var x = Matrix<Double>(rows: n, columns: 2), y = Matrix<Double>(rows: n, columns: 2)
+    for i in 0..<n {
       let t = Double(i)
       x[i, 0] = frac(0.6180339887 * t)
       x[i, 1] = frac(0.7548776662 * t)

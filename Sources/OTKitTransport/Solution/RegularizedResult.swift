@@ -100,12 +100,7 @@ extension RegularizedResult: TransportSolution {
   /// Empty: L-BFGS keeps no per-iteration marginal error.
   public var errorHistory: [Double] { [] }
   public func densePlan() -> Matrix<Double> { plan.dense() }
-  public func applyPlan(_ v: [Double]) -> [Double] {
-    precondition(v.count == plan.m, "applyPlan needs \(plan.m) values")
-    var out = [Double](repeating: 0, count: plan.n)
-    for k in 0..<plan.nonZeroCount { out[plan.rows[k]] += plan.masses[k] * v[plan.columns[k]] }
-    return out
-  }
+  public func applyPlan(_ v: [Double]) -> [Double] { plan.apply(v) }
   public var description: String {
     "RegularizedResult(\(summary), \(regularizer), \(formulation.rawValue), objective \(objective), non-zeros \(nonZeros), row error \(rowMarginalError), column error \(columnMarginalError))"
   }

@@ -82,6 +82,16 @@ public struct SparsePlan: Sendable, Equatable {
     return s
   }
 
+  /// `P v` for `m` values.
+  ///
+  /// - Complexity: `O(non-zeros)`.
+  public func apply(_ v: [Double]) -> [Double] {
+    precondition(v.count == m, "the plan applies to \(m) values")
+    var out = [Double](repeating: 0, count: n)
+    for k in 0..<masses.count { out[rows[k]] += masses[k] * v[columns[k]] }
+    return out
+  }
+
   /// `<P, C>`.
   public func cost(_ c: Matrix<Double>) -> Double {
     var total = 0.0

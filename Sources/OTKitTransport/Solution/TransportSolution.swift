@@ -42,12 +42,7 @@ extension TransportSolution {
 extension TransportResult: TransportSolution {
   public var errorHistory: [Double] { [] }
   public func densePlan() -> Matrix<Double> { plan.dense() }
-  public func applyPlan(_ v: [Double]) -> [Double] {
-    precondition(v.count == plan.m, "applyPlan needs \(plan.m) values")
-    var out = [Double](repeating: 0, count: plan.n)
-    for k in 0..<plan.nonZeroCount { out[plan.rows[k]] += plan.masses[k] * v[plan.columns[k]] }
-    return out
-  }
+  public func applyPlan(_ v: [Double]) -> [Double] { plan.apply(v) }
   /// A one-line summary (see ``TransportSolution/summary``) with the certificate's verdict.
   public var description: String {
     "TransportResult(\(summary), plan entries \(plan.nonZeroCount), certificate \(certificate.holds ? "holds" : "fails"))"
