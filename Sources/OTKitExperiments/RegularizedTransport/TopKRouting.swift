@@ -1,6 +1,6 @@
 import OTKitCore
+import OTKitData
 import OTKitTransport
-import RealModule
 
 /// Spec §6.2 (regularized-ot.md): top-k routing of tokens to experts with balanced loads by
 /// sparsity-constrained OT, against softmax top-k (T. Liu, J. Puigcerver, M. Blondel,
@@ -50,21 +50,12 @@ public enum TopKRouting {
     public var status: String
   }
 
-  /// The first `settings.tokens` rows of `features`, z-scored per column (constant columns
-  /// become 0).
+  /// The first `settings.tokens` rows of `features`, z-scored per column with the
+  /// population deviation (``Standardizer``; constant columns become 0).
   public static func tokens(_ features: Matrix<Double>, _ settings: Settings) -> Matrix<Double> {
-    let s = min(settings.tokens, features.rows), d = features.columns
-    var x = Matrix<Double>(rows: s, columns: d)
-    for k in 0..<d {
-      var mean = 0.0
-      for i in 0..<s { mean += features[i, k] }
-      mean /= Double(s)
-      var variance = 0.0
-      for i in 0..<s { variance += (features[i, k] - mean) * (features[i, k] - mean) }
-      let sd = (variance / Double(s)).squareRoot()
-      for i in 0..<s { x[i, k] = sd > 0 ? (features[i, k] - mean) / sd : 0 }
-    }
-    return x
+    let x = features.rows(0..<min(settings.tokens, features.rows))
+    // The fitted standardizer accepts the data it was fitted on.
+    return (try? Standardizer(fitting: x).transform(x)) ?? x
   }
 
   /// The softmax over experts of the router's logits (`tokens x experts`).
@@ -72,18 +63,7 @@ public enum TopKRouting {
     var rng = SeededGenerator(seed: settings.seed)
     let w: Matrix<Double> = rng.normalMatrix(
       rows: tokens.columns, columns: settings.experts, mean: 0, standardDeviation: 1 / Double(tokens.columns).squareRoot())
-    var p = tokens.multiplied(by: w)
-    for i in 0..<p.rows {
-      var largest = -Double.infinity
-      for e in 0..<p.columns { largest = max(largest, p[i, e]) }
-      var total = 0.0
-      for e in 0..<p.columns {
-        p[i, e] = Double.exp(p[i, e] - largest)
-        total += p[i, e]
-      }
-      for e in 0..<p.columns { p[i, e] /= total }
-    }
-    return p
+    return Kernels.softmaxRows(tokens.multiplied(by: w))
   }
 
   /// Every router's loads.

@@ -217,8 +217,8 @@ extension EntropicResult {
             residual += w[k]
             continue
           }
-          let next = prox.apply(0, potentials[k] - offset + eps * Double.log(w[k] / sums[k]), old: .nan) + offset
-          residual += abs(sums[k] - sums[k] * Double.exp((next - potentials[k]) / eps))
+          let current = potentials[k] - offset
+          residual += prox.movedMass(0, sum: sums[k], current: current, balanced: current + eps * Double.log(w[k] / sums[k]), epsilon: eps)
         }
       }
       side(penalties.source, a, f, r)

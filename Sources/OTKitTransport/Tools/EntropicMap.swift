@@ -1,5 +1,4 @@
 import OTKitCore
-import RealModule
 
 extension EntropicResult {
   /// The entropic map of the solution applied to new points: the barycentric projection
@@ -16,23 +15,10 @@ extension EntropicResult {
   public func transport(_ points: Matrix<Double>, target: Matrix<Double>, cost: GroundCost = .squaredEuclidean) -> Matrix<Double> {
     precondition(target.rows == targetPotential.count, "the target has \(target.rows) points, the solution \(targetPotential.count)")
     precondition(points.columns == target.columns, "points of dimension \(points.columns) for a target of dimension \(target.columns)")
-    let (k, m, d) = (points.rows, target.rows, target.columns)
-    var out = Matrix<Double>(rows: k, columns: d)
-    let costs = PointCloud(source: points, target: target, cost: cost).costMatrix
-    for r in 0..<k {
-      var logits = (0..<m).map { j in (targetPotential[j] - costs[r, j]) / epsilon }
-      let largest = logits.max() ?? 0
-      guard largest.isFinite else { continue }
-      var total = 0.0
-      for j in 0..<m {
-        logits[j] = Double.exp(logits[j] - largest)
-        total += logits[j]
-      }
-      for j in 0..<m where logits[j] > 0 {
-        let w = logits[j] / total
-        for c in 0..<d { out[r, c] += w * target[j, c] }
-      }
+    var logits = PointCloud(source: points, target: target, cost: cost).costMatrix
+    for r in 0..<logits.rows {
+      for j in 0..<logits.columns { logits[r, j] = (targetPotential[j] - logits[r, j]) / epsilon }
     }
-    return out
+    return Kernels.softmaxRows(logits).multiplied(by: target)
   }
 }

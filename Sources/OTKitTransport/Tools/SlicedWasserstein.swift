@@ -8,7 +8,7 @@ import RealModule
 /// JMIV 51, 2015). `SW_p = (mean_θ W_p^p(θᵀX, θᵀY))^{1/p}`, as POT's
 /// `sliced_wasserstein_distance`.
 ///
-/// - Complexity: `O(k (n + m)(d + log(n + m)))` for `k` directions.
+/// - Complexity: `O(k (n + m)(d + log(n + m)))` for `k` directions (one 1-D solve each).
 public enum SlicedWasserstein {
   /// The distance and its per-direction `W_p^p`.
   public struct Result: Sendable {
@@ -46,42 +46,14 @@ public enum SlicedWasserstein {
     let (a, b) = (problem.sourceWeights, problem.targetWeights)
     let total = a.reduce(0, +)
     var values = [Double](repeating: 0, count: directions.rows)
+    // The projections of every point on every direction: n x k and m x k.
+    let u = x.multiplied(byTransposeOf: directions), v = y.multiplied(byTransposeOf: directions)
     for r in 0..<directions.rows {
-      let theta = directions.row(r)
-      let u = (0..<x.rows).map { i in (0..<x.columns).reduce(0) { $0 + x[i, $1] * theta[$1] } }
-      let v = (0..<y.rows).map { j in (0..<y.columns).reduce(0) { $0 + y[j, $1] * theta[$1] } }
-      values[r] = oneDimensionalCost(u, a, v, b, p: p) / total
+      // W_p^p of the projections by the 1-D monotone coupling.
+      let w = try Wasserstein.distance(u.columns(r..<(r + 1)), v.columns(r..<(r + 1)), p: p, sourceWeights: a, targetWeights: b)
+      values[r] = Double.pow(w, p) / total
     }
     let mean = values.reduce(0, +) / Double(max(values.count, 1))
     return Result(distance: Double.pow(mean, 1 / p), perDirection: values)
-  }
-
-  /// `Σ |x - y|^p` mass of the monotone coupling of two weighted samples on the line (the
-  /// quantile functions merged).
-  ///
-  /// - Complexity: `O((n + m) log(n + m))`.
-  public static func oneDimensionalCost(_ x: [Double], _ a: [Double], _ y: [Double], _ b: [Double], p: Double) -> Double {
-    let ix = x.indices.sorted { x[$0] < x[$1] }, iy = y.indices.sorted { y[$0] < y[$1] }
-    var (i, j) = (0, 0)
-    var (ra, rb) = (ix.isEmpty ? 0 : a[ix[0]], iy.isEmpty ? 0 : b[iy[0]])
-    var total = 0.0
-    while i < ix.count && j < iy.count {
-      let mass = min(ra, rb)
-      total += mass * Double.pow(abs(x[ix[i]] - y[iy[j]]), p)
-      ra -= mass
-      rb -= mass
-      if ra <= rb {
-        i += 1
-        if i < ix.count { ra = a[ix[i]] }
-        if rb <= 0 {
-          j += 1
-          if j < iy.count { rb = b[iy[j]] }
-        }
-      } else {
-        j += 1
-        if j < iy.count { rb = b[iy[j]] }
-      }
-    }
-    return total
   }
 }

@@ -52,6 +52,8 @@ public struct SoftSort: Sendable {
     let plan: Matrix<Double>
     let epsilon: Double
     let squashing: Squashing
+    /// The inputs' mean and population deviation (the sigmoid squashing's whitening).
+    let whitening: (mean: Double, deviation: Double)
     /// `values = M(P) + direct x` as: the kind of read-out.
     let readout: Readout
 
@@ -128,8 +130,7 @@ public struct SoftSort: Sendable {
       case .identity:
         for i in 0..<n { gradient[i] += h[i] }
       case .sigmoid:
-        let mean = x.reduce(0, +) / Double(n)
-        let sd = (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
+        let (mean, sd) = whitening
         let scale = sd + 1e-10
         // h ← ∂L/∂z with z = (x - mean)/scale: σ' = σ(1 - σ).
         for i in 0..<n { h[i] *= squashed[i] * (1 - squashed[i]) }
@@ -145,15 +146,18 @@ public struct SoftSort: Sendable {
     }
   }
 
-  /// The squashed inputs.
-  func squash(_ x: [Double]) -> [Double] {
+  /// The inputs' mean and population deviation.
+  static func whitening(_ x: [Double]) -> (mean: Double, deviation: Double) {
+    let n = Double(x.count)
+    let mean = x.reduce(0, +) / n
+    return (mean, (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot())
+  }
+
+  /// The squashed inputs, given their whitening.
+  func squash(_ x: [Double], _ whitening: (mean: Double, deviation: Double)) -> [Double] {
     switch squashing {
     case .identity: return x
-    case .sigmoid:
-      let n = Double(x.count)
-      let mean = x.reduce(0, +) / n
-      let sd = (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
-      return x.map { 1 / (1 + Double.exp(-($0 - mean) / (sd + 1e-10))) }
+    case .sigmoid: return x.map { 1 / (1 + Double.exp(-($0 - whitening.mean) / (whitening.deviation + 1e-10))) }
     }
   }
 
@@ -161,7 +165,8 @@ public struct SoftSort: Sendable {
   func transport(_ x: [Double], targetWeights b: [Double], readout: Output.Readout, values: (Matrix<Double>) -> [Double]) throws -> Output {
     let n = x.count, m = b.count
     precondition(n >= 1 && m >= 2, "soft sorting needs inputs and at least two targets")
-    let squashed = squash(x)
+    let whitening = Self.whitening(x)
+    let squashed = squash(x, whitening)
     let targets = (0..<m).map { Double($0) / Double(m - 1) }
     let a = [Double](repeating: 1 / Double(n), count: n)
     let problem = try TransportProblem(
@@ -173,7 +178,7 @@ public struct SoftSort: Sendable {
     let plan = result.densePlan()
     return Output(
       values: values(plan), status: result.status, x: x, squashed: squashed, targets: targets, a: a, b: problem.targetWeights,
-      plan: plan, epsilon: epsilon, squashing: squashing, readout: readout)
+      plan: plan, epsilon: epsilon, squashing: squashing, whitening: whitening, readout: readout)
   }
 
   /// Soft sorted values in increasing order (`targets` of them, default `n`), or, with

@@ -118,6 +118,16 @@ struct MarginalProx<T: MatrixScalar>: @unchecked Sendable {
     return (1 - omega) * old + omega * p
   }
 
+  /// The mass that this update moves in a marginal entry of sum `sum` at potential `current`
+  /// with balanced update `balanced`: `|s - s exp((next - current)/ε)|` (`|s - w|` for a hard
+  /// marginal, whose balanced update meets the weight `w`). Zero exactly at the fixed point:
+  /// Sinkhorn's stopping measure and the result's marginal residual.
+  @inline(__always)
+  func movedMass(_ i: Int, sum: Double, current: T, balanced: T, epsilon: T) -> Double {
+    let next = apply(i, balanced, old: current)
+    return Swift.abs(sum - sum * Double(T.exp((next - current) / epsilon)))
+  }
+
   /// Whether the update is the plain balanced one.
   var isIdentity: Bool {
     if case .hard = kind { return omega == 1 }

@@ -141,12 +141,10 @@ public struct Sinkhorn: Sendable {
     let mass = max(problem.totalMass, problem.targetWeights.reduce(0, +))
     if isBalanced && problem.hasUnequalTotals {
       // No plan has both marginals: say so instead of iterating to the limit.
-      var result = EntropicResult(
+      return EntropicResult(
         method: .sinkhorn, status: .infeasible, plan: PotentialPlan(
           costs: costs, f: [T](repeating: 0, count: problem.n), g: [T](repeating: 0, count: problem.m), epsilon: T(eps)),
         a: problem.sourceWeights, b: problem.targetWeights, iterations: 0, errorHistory: [])
-      result.status = .infeasible
-      return result
     }
     var state = SinkhornState<T>(
       costs: costs, a: problem.sourceWeights, b: problem.targetWeights,
@@ -436,10 +434,9 @@ struct SinkhornState<T: MatrixScalar> {
               if b[j] > 0 && !(w[j] > 0 && safeSum.contains(T(w[j]))) { columnsOK = false }
               if let columnPlain, b[j] > 0, w[j] > 0 {
                 // The column mass the penalty's update would move.
-                let sum = Double(v[j]) * w[j]
-                let current = gHat[j] + epsilon * T.log(v[j])
-                let next = columnPlain.apply(j, gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])), old: current)
-                error += abs(sum - sum * Double(T.exp((next - current) / epsilon)))
+                error += columnPlain.movedMass(
+                  j, sum: Double(v[j]) * w[j], current: gHat[j] + epsilon * T.log(v[j]),
+                  balanced: gHat[j] + epsilon * T.log(T(Double(b[j]) / w[j])), epsilon: epsilon)
               } else {
                 error += abs(Double(v[j]) * w[j] - Double(b[j]))
               }
@@ -522,8 +519,7 @@ struct SinkhornState<T: MatrixScalar> {
           for j in 0..<m where b[j] > 0 {
             let s = sums[j]
             if safeSum.contains(s) {
-              let next = columnPlain.apply(j, g[j] + epsilon * T.log(b[j] / s), old: g[j])
-              error += abs(Double(s) - Double(s) * Double(T.exp((next - g[j]) / epsilon)))
+              error += columnPlain.movedMass(j, sum: Double(s), current: g[j], balanced: g[j] + epsilon * T.log(b[j] / s), epsilon: epsilon)
             } else {
               error += abs(Double(s) - Double(b[j]))
             }

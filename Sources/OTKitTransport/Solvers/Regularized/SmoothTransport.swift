@@ -101,10 +101,7 @@ public struct SmoothTransport: Sendable {
     let (n, m) = (problem.n, problem.m)
     let c = problem.cost
     // Columns of C, contiguous.
-    var columns = [T](repeating: 0, count: n * m)
-    for i in 0..<n {
-      for j in 0..<m { columns[j * n + i] = T(c[i, j]) }
-    }
+    let columns = c.transposed().elements.map { T($0) }
     let evaluator = ColumnEvaluator<T>(
       regularizer: regularizer, columns: columns, n: n, m: m, a: problem.sourceWeights, b: problem.targetWeights)
     var optimizer = LBFGS(memory: memory, maxIterations: maxIterations, gradientTolerance: tolerance * problem.totalMass)
