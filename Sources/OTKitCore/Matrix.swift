@@ -35,13 +35,7 @@ public struct Matrix<Scalar: MatrixScalar>: Sendable, Equatable, Hashable, Codab
     precondition(rows >= 0 && columns >= 0, "Matrix shape \(rows) x \(columns) is negative")
     self.rows = rows
     self.columns = columns
-    self.storage = [Scalar](unsafeUninitializedCapacity: rows * columns) { buffer, count in
-      HugePages.advise(
-        UnsafeMutableRawPointer(buffer.baseAddress),
-        byteCount: buffer.count * MemoryLayout<Scalar>.stride)
-      buffer.initialize(repeating: value)
-      count = rows * columns
-    }
+    self.storage = HugePages.array(repeating: value, count: rows * columns)
   }
 
   /// A matrix of the given shape over `elements` in row-major order.
@@ -64,7 +58,9 @@ public struct Matrix<Scalar: MatrixScalar>: Sendable, Equatable, Hashable, Codab
     precondition(rows >= 0 && columns >= 0, "Matrix shape \(rows) x \(columns) is negative")
     self.rows = rows
     self.columns = columns
-    self.storage = [Scalar](unsafeUninitializedCapacity: rows * columns) { buffer, count in
+    // An empty array is the shared empty storage: `unsafeUninitializedCapacity: 0` would
+    // store its count there, a write ThreadSanitizer rightly reports across threads.
+    self.storage = rows * columns == 0 ? [] : [Scalar](unsafeUninitializedCapacity: rows * columns) { buffer, count in
       HugePages.advise(
         UnsafeMutableRawPointer(buffer.baseAddress),
         byteCount: buffer.count * MemoryLayout<Scalar>.stride)

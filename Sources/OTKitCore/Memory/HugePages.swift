@@ -37,7 +37,10 @@ extension HugePages {
   /// An array of `count` copies of `value`, its storage advised for huge pages when large.
   @inlinable
   public static func array<T>(repeating value: T, count: Int) -> [T] {
-    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+    // Empty: the shared empty storage, never written (`unsafeUninitializedCapacity: 0`
+    // stores a count into it, which races across threads).
+    guard count > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
       buffer.baseAddress?.initialize(repeating: value, count: count)
       initialized = count
@@ -50,7 +53,11 @@ extension HugePages {
   public static func array<T>(
     count: Int, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void
   ) rethrows -> [T] {
-    try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+    guard count > 0 else {
+      try body(UnsafeMutableBufferPointer(start: nil, count: 0))
+      return []
+    }
+    return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       advise(UnsafeMutableRawPointer(buffer.baseAddress), byteCount: count * MemoryLayout<T>.stride)
       try body(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
       initialized = count
