@@ -9,6 +9,8 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "OTKit", targets: ["OTKit"]),
+    // The reproduced papers (seed 000-003), for those who want to rerun or extend a study.
+    .library(name: "OTKitExperiments", targets: ["OTKitExperiments"]),
     .executable(name: "otkit", targets: ["otkit"]),
   ],
   dependencies: [
@@ -67,27 +69,28 @@ let package = Package(
       name: "OTKitTabular",
       dependencies: ["OTKitCore", "OTKitData", "OTKitTransport", "OTKitAttention", "OTKitAutograd", "OTKitNeural"]
     ),
-    // Reproduced papers, one folder each (TabularOT/: seed 000's study, its runner, report
-    // and figures).
+    // Reproduced papers, one folder per paper; each reproduction a `Reproduction` value
+    // (Codable settings with the paper's defaults, one run, an Encodable result, a report)
+    // registered in `Experiment`. Not re-exported by the umbrella.
     .target(
       name: "OTKitExperiments",
       dependencies: [
         "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAutograd", "OTKitNeural", "OTKitTabular", "OTKitReport",
       ]
     ),
-    // The umbrella that re-exports every library target.
+    // The umbrella that re-exports every library target but the experiments.
     .target(
       name: "OTKit",
       dependencies: [
         "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAttention", "OTKitAutograd", "OTKitNeural",
-        "OTKitTabular", "OTKitExperiments", "OTKitReport",
+        "OTKitTabular", "OTKitReport",
       ]
     ),
     // The command-line tool: option groups, validation, progress and output only.
     .executableTarget(
       name: "otkit",
       dependencies: [
-        "OTKit",
+        "OTKit", "OTKitExperiments",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -103,13 +106,13 @@ let package = Package(
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
     .testTarget(
       name: "OTKitExperimentsTests",
-      dependencies: ["OTKitTestSupport", "OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore", "OTKitTransport"]),
+      dependencies: ["OTKitTestSupport", "OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore", "OTKitTransport", "OTKitReport"]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
       name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitCore"],
       exclude: ["entmax_reference.json"]),
-    .testTarget(name: "OTKitTests", dependencies: ["OTKitTestSupport", "OTKit"]),
-    .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit", "OTKit"]),
+    .testTarget(name: "OTKitTests", dependencies: ["OTKitTestSupport", "OTKit", "OTKitExperiments"]),
+    .testTarget(name: "OTKitCLITests", dependencies: ["OTKitTestSupport", "otkit", "OTKit", "OTKitExperiments"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
-// The umbrella module: `import OTKit` brings in every library target.
+// The umbrella module: `import OTKit` brings in every library target but the reproduced
+// papers, which are `import OTKitExperiments` (their own product).
 @_exported import OTKitCore
 @_exported import OTKitData
 @_exported import OTKitTransport
@@ -7,7 +8,6 @@
 @_exported import OTKitReport
 @_exported import OTKitAttention
 @_exported import OTKitAutograd
-@_exported import OTKitExperiments
 
 /// Facts about this build of OTKit.
 public enum OTKitInfo {

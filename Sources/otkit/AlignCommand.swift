@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTKit
+import OTKitExperiments
 
 extension LayerAlignment.WordAttention: ExpressibleByArgument {}
 extension LayerAlignment.WordCost: ExpressibleByArgument {}

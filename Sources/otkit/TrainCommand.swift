@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTKit
+import OTKitExperiments
 
 struct TrainCommand: ParsableCommand, TrainingRunCommand {
   static let configuration = CommandConfiguration(

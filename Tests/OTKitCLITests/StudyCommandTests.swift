@@ -1,5 +1,6 @@
 import Foundation
 import OTKit
+import OTKitExperiments
 import Testing
 
 @testable import otkit

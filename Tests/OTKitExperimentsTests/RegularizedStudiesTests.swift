@@ -50,7 +50,7 @@ struct RegularizedStudiesTests {
   }
 
   @Test("§6.5 (small): acceleration table rows and the sweep's statuses", .enabled(if: TestConditions.heavy, Comment(rawValue: TestConditions.heavyReason)))
-  func acceleration() throws {
+  func heavyAcceleration() throws {
     let s = try AccelerationStudy.run()
     #expect(s.rows.allSatisfy { $0.status == "converged" })
     #expect(s.sweep.allSatisfy { $0.status == "converged" })

@@ -27,7 +27,7 @@ func temporaryDirectory(_ name: String) -> String {
 @Suite("MLP classifier")
 struct MLPClassifierTests {
   @Test("BEED, 80/20 stratified, seed 0: the issue's accuracy thresholds", beedPresent, heavy, arguments: [(2, 0.99), (4, 0.94)])
-  func beed(classes: Int, threshold: Double) throws {
+  func heavyBEED(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let data = try LabeledData(table: table, file: beedPath!, classes: classes)
     #expect(data.classLabels == (0..<classes).map(String.init))

@@ -163,7 +163,7 @@ struct StudyModelTests {
   }
 
   @Test("BEED, 80/20 stratified, seed 0: OT classifier accuracy thresholds", beedPresent, heavy, arguments: [(2, 0.995), (3, 0.97), (4, 0.95)])
-  func beedOT(classes: Int, threshold: Double) throws {
+  func heavyBEEDOT(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let (train, test) = try LabeledData(table: table, file: beedPath!, classes: classes).split(testFraction: 0.2, seed: 0)
     let model = OTClassifier()
@@ -173,7 +173,7 @@ struct StudyModelTests {
   }
 
   @Test("BEED, 80/20 stratified, seed 0: transformer accuracy thresholds (the default settings, the study's BEED ones)", beedPresent, heavy, arguments: [(2, 0.99), (4, 0.93)])
-  func beedTransformer(classes: Int, threshold: Double) throws {
+  func heavyBEEDTransformer(classes: Int, threshold: Double) throws {
     let table = try CSV.read(beedPath!, options: CSVReadOptions(label: .name("y")))
     let (train, test) = try LabeledData(table: table, file: beedPath!, classes: classes).split(testFraction: 0.2, seed: 0)
     let model = TabularTransformer(settings: TransformerSettings())

@@ -1,5 +1,6 @@
 import Foundation
 import OTKit
+import OTKitExperiments
 import Testing
 
 #if canImport(Glibc)
@@ -135,17 +136,19 @@ struct DocSnippetTests {
   @Test("OTKitExperiments's getting-started article runs")
   func oTKitExperiments() throws {
     // BEGIN OTKitExperiments
-    var settings = Study.SyntheticSettings()
-    settings.classes = [2]
-    settings.separations = [3]
-    settings.repetitions = 1
-    settings.instances = 20
-    settings.tokens = 10
-    settings.transformer.epochs = 5
-    settings.transformer.pretrainEpochs = 5
-    settings.ot.epochs = 5
-    let (runs, _) = try Study.synthetic(settings)
-    print(Study.summarize(runs).map(\.model))
+    // Every reproduction is registered in `Experiment`; this one with its quick settings,
+    // one option changed by name as `otkit reproduce synthetic --epochs 5` would.
+    let prepared = try Experiment.synthetic.prepare(options: [("epochs", "5")], quick: true)
+    let output = try prepared.run()
+    print(output.report.text())
+    print(output.envelope.serialized())
+
+    // The same study through its type, with typed settings.
+    var settings = SyntheticStudy.Settings.quick
+    settings.separations = [2, 3]
+    let study = SyntheticStudy(settings: settings)
+    let result = try study.run(progress: .silent)
+    print(result.summaries.map(\.model), study.report(result).render().count)
     // END OTKitExperiments
   }
 

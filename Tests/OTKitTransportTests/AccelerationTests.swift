@@ -33,7 +33,7 @@ struct AccelerationTests {
   }
 
   @Test("The safeguard: no divergence anywhere in a sweep of omega up to 1.95 at epsilon = 0.002 std(C)", .enabled(if: TestConditions.heavy, Comment(rawValue: TestConditions.heavyReason)))
-  func omegaSweep() throws {
+  func heavyOmegaSweep() throws {
     var fellBack = false
     for omega in stride(from: 1.1, through: 1.951, by: 0.05) {
       let result = Self.run(0.002, .momentum(omega: omega))

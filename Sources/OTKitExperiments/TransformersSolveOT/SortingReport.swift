@@ -40,11 +40,10 @@ public enum SortingReport {
   }
 
   /// The HTML section.
-  public static func html(_ curves: [SortingDepthStudy.Curve], depths: [Int]? = nil, example: SortingExample?, command: String, into document: inout HTMLReport) {
+  public static func html(_ curves: [SortingDepthStudy.Curve], depths: [Int]? = nil, example: SortingExample?, into document: inout Report) {
     document.heading("Transformers that solve optimal transport (seed 001)")
     document.paragraph(
       "A transformer with fixed weights (two softmax heads, the same at every layer, no MLP, no normalization) on an engineered prompt (a sink token and dual registers) runs gradient descent with adaptive steps on the dual of entropic OT; its readout approaches the row-normalized entropic plan P̄_λ as depth grows, and sorts. H. Daneshmand, arXiv 2410.19931. The error is |M_ℓ − P̄_λ|_F with P̄_λ from OTKit's log-domain Sinkhorn; the dashed line of each colour is the entropic floor |P̄_λ − Π*|_F, which no depth removes; the stated bound O(√n e^{1/λ} / √ℓ) has slope −1/2.")
-    document.code(command)
     let (header, rows) = table(curves, depths: depths)
     document.table(header: header, rows: rows, caption: "Error of the readout to P̄_λ (Frobenius) against depth")
     var groups: [String: [SortingDepthStudy.Curve]] = [:]

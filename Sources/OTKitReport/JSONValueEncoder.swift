@@ -1,8 +1,11 @@
+import Foundation
+
 /// Encodes the library's `Encodable` results as a ``JSONValue``, so that the command line
-/// prints them with its own formatting (keys sorted, one line, integral numbers without a
+/// and the reproductions print them with one formatting (keys sorted, one line, integral numbers without a
 /// fraction, non-finite numbers as `null`).
-struct JSONValueEncoder {
-  static func encode(_ value: some Encodable) throws -> JSONValue {
+public struct JSONValueEncoder {
+  /// The JSON value of `value`.
+  public static func encode(_ value: some Encodable) throws -> JSONValue {
     let root = Node()
     try value.encode(to: NodeEncoder(node: root, codingPath: []))
     return root.value
