@@ -32,8 +32,8 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "The values: m x d_v, or heads x m x d_v.")
   var values: String?
 
-  @Option(help: "The anchor: softmax, sinkhorn, sparsemax, entmax or orthostochastic.")
-  var anchor: AnchorName = .softmax
+  @Option(help: ArgumentHelp("The anchor: \(AttentionAnchor.names.joined(separator: ", ")).", valueName: "anchor"))
+  var anchor = "softmax"
 
   @Option(help: "The entmax alpha (> 1; 1.5 is exact by sorting, 2 is sparsemax).")
   var alpha: Double = 1.5
@@ -59,11 +59,13 @@ struct AttentionCommand: ParsableCommand {
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
 
-  enum AnchorName: String, ExpressibleByArgument, CaseIterable {
-    case softmax, sinkhorn, sparsemax, entmax, orthostochastic
+  /// The library's anchor of --anchor and its parameters.
+  var chosenAnchor: AttentionAnchor? {
+    AttentionAnchor(name: anchor, parameters: .init(alpha: alpha, iterations: iterations, tolerance: tolerance))
   }
 
   func validate() throws {
+    guard chosenAnchor != nil else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
@@ -71,47 +73,20 @@ struct AttentionCommand: ParsableCommand {
     if output != nil && values == nil { throw ValidationError("--output needs --values") }
   }
 
-  /// The heads of a 2-D or 3-D array file, and whether it holds float32 values.
-  static func heads(_ path: String) throws -> (heads: [Matrix<Double>], float32: Bool) {
-    if path.lowercased().hasSuffix(".csv") { return ([try CSV.read(path).features], false) }
-    let array = try NPY.read(path)
-    switch array.shape.count {
-    case 2: return ([Matrix(rows: array.shape[0], columns: array.shape[1], elements: array.values)], array.dtype == .float32)
-    case 3:
-      let (h, n, d) = (array.shape[0], array.shape[1], array.shape[2])
-      return (
-        (0..<h).map { k in Matrix(rows: n, columns: d, elements: Array(array.values[(k * n * d)..<((k + 1) * n * d)])) },
-        array.dtype == .float32
-      )
-    default:
-      throw DataError(.shapeMismatch("attention inputs need 2 or 3 dimensions, the array has shape \(array.shape)"), file: path)
-    }
-  }
-
   func run() throws {
     let q: [Matrix<Double>], k: [Matrix<Double>], v: [Matrix<Double>]?
     let float32: Bool
     do {
-      let queryHeads = try Self.heads(queries)
-      (q, float32) = (queryHeads.heads, queryHeads.float32)
-      k = try Self.heads(keys).heads
-      v = try values.map { try Self.heads($0).heads }
+      (q, float32) = try NPY.readHeads(queries)
+      k = try NPY.readHeads(keys).heads
+      v = try values.map { try NPY.readHeads($0).heads }
     } catch let error as DataError {
       throw CLIError(error.description)
     }
     try Self.check(q, k, v, files: (queries, keys, values))
-    for h in 0..<q.count {
-      if anchor == .orthostochastic && q[h].rows != k[h].rows {
-        throw CLIError("\(queries), \(keys): the orthostochastic anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
-      }
-    }
-    let chosen: AttentionAnchor
-    switch anchor {
-    case .softmax: chosen = .softmax
-    case .sparsemax: chosen = .sparsemax
-    case .entmax: chosen = .entmax(alpha: alpha)
-    case .orthostochastic: chosen = .orthostochastic
-    case .sinkhorn: chosen = .sinkhorn(SinkhornAnchorSettings(iterations: iterations, tolerance: tolerance))
+    let chosen = chosenAnchor!
+    for h in 0..<q.count where chosen.needsSquareScores && q[h].rows != k[h].rows {
+      throw CLIError("\(queries), \(keys): the \(chosen.name) anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
     }
     let attention = TransportAttention(anchor: chosen, temperature: temperature)
     // Keep the input's precision: float32 arrays are computed in Float.
@@ -120,7 +95,7 @@ struct AttentionCommand: ParsableCommand {
       : try compute(attention, q, k, v)
     let (diagnostics, seconds) = computed
     let (n, m) = (q[0].rows, k[0].rows)
-    print("attention: \(chosen.name)\(anchor == .entmax ? " (alpha \(alpha))" : "")\(anchor == .sinkhorn ? " (\(iterations) iterations\(tolerance.map { ", tolerance \($0)" } ?? ""))" : ""), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
+    print("attention: \(chosen.name)\(chosen.parameterDescription), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
     if !diagnostics.isEmpty {
       let header = ["head", "entropy", "zeros", "row error", "column error", "plan distance", "EOT objective", "EOT minimum"]
       var lines = [header.joined(separator: "  ")]
@@ -137,7 +112,7 @@ struct AttentionCommand: ParsableCommand {
     if json {
       let perHead: [JSONValue] = diagnostics.map { (try? JSONValueEncoder.encode($0)) ?? .null }
       print(JSONValue.object([
-        "anchor": .string(chosen.name), "alpha": anchor == .entmax ? .number(alpha) : .null,
+        "anchor": .string(chosen.name), "alpha": chosen.entmaxAlpha.map { .number($0) } ?? .null,
         "temperature": .number(attention.resolvedTemperature(keySize: q[0].columns)),
         "heads": .number(Double(q.count)), "queries": .number(Double(n)), "keys": .number(Double(m)),
         "seconds": .number(seconds), "diagnostics": .array(perHead),
@@ -221,21 +196,11 @@ struct AttentionCommand: ParsableCommand {
       }
     }
     do {
-      if let weights { try Self.write(allWeights, to: weights) }
-      if let output { try Self.write(outputs, to: output) }
+      if let weights { try NPY.write(heads: allWeights, to: weights) }
+      if let output { try NPY.write(heads: outputs, to: output) }
     } catch let error as DataError {
       throw CLIError(error.description)
     }
     return (results, seconds)
-  }
-
-  /// Writes one matrix as 2-D, several as a 3-D array.
-  static func write<T: MatrixScalar>(_ matrices: [Matrix<T>], to path: String) throws {
-    if matrices.count == 1 { return try NPY.write(matrices[0], to: path) }
-    try NPY.write(
-      NPY.Array(
-        shape: [matrices.count, matrices[0].rows, matrices[0].columns], dtype: T.self == Float.self ? .float32 : .float64,
-        values: matrices.flatMap { $0.elements.map { Double($0) } }),
-      to: path)
   }
 }

@@ -34,8 +34,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "The label column: a name from the header or a 0-based index.")
   var label: String
 
-  @Option(help: "The model: mlp, ot, transformer or pretrained.")
-  var model: ModelOption = .mlp
+  @Option(help: ArgumentHelp("The model: \(TabularModel.names.joined(separator: ", ")).", valueName: "model"))
+  var model = "mlp"
 
   @Option(help: "Keep the rows of the first k labels in sorted order.")
   var classes: Int?
@@ -67,8 +67,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Flag(help: "Start the transformer from the study's original settings (full batch, feed-forward 32, an 8-unit head with dropout 0.4, no validation split) instead of the defaults.")
   var studySettings = false
 
-  @Option(help: "The transformer's attention anchor: softmax, sinkhorn, sparsemax or entmax.")
-  var anchor: AnchorOption = .softmax
+  @Option(help: ArgumentHelp("The transformer's attention anchor: \(AttentionAnchor.names.joined(separator: ", ")).", valueName: "anchor"))
+  var anchor = "softmax"
 
   @Option(help: "The entmax alpha of --anchor entmax (> 1).")
   var alpha: Double = 1.5
@@ -109,23 +109,11 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
 
-  enum ModelOption: String, ExpressibleByArgument, CaseIterable {
-    case mlp, ot, transformer, pretrained
-  }
+  /// The library's anchor of --anchor and its parameters.
+  var chosenAnchor: AttentionAnchor? { AttentionAnchor(name: anchor, parameters: .init(alpha: alpha, iterations: iterations)) }
 
-  enum AnchorOption: String, ExpressibleByArgument, CaseIterable {
-    case softmax, sinkhorn, sparsemax, entmax
-  }
-
-  /// The anchor of the options.
-  var chosenAnchor: AttentionAnchor {
-    switch anchor {
-    case .softmax: .softmax
-    case .sparsemax: .sparsemax
-    case .entmax: .entmax(alpha: alpha)
-    case .sinkhorn: .sinkhorn(SinkhornAnchorSettings(iterations: iterations))
-    }
-  }
+  /// Whether --model is a transformer (plain or pretrained).
+  var isTransformer: Bool { model == "transformer" || model == "pretrained" }
 
   func hiddenWidths() throws -> [Int]? {
     guard let hidden else { return nil }
@@ -137,6 +125,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   }
 
   func validate() throws {
+    guard TabularModel.names.contains(model) else { throw ValidationError("--model must be one of \(TabularModel.names.joined(separator: ", ")) (got \(model))") }
+    guard chosenAnchor != nil else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
     _ = try hiddenWidths()
     if let batchSize, batchSize < 0 { throw ValidationError("--batch-size must be positive (0: full batch)") }
     guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
@@ -151,16 +141,16 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     guard heads <= TabularModelLimits.heads else { throw ValidationError("--heads must be at most \(TabularModelLimits.heads)") }
     guard (feedForward ?? 1) <= TabularModelLimits.width else { throw ValidationError("--feed-forward must be at most \(TabularModelLimits.width)") }
     if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw ValidationError("--head-dropout must lie in [0, 1)") }
-    if studySettings && !(model == .transformer || model == .pretrained) {
+    if studySettings && !isTransformer {
       throw ValidationError("--study-settings applies to --model transformer or pretrained")
     }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
-    if trace && !(model == .transformer || model == .pretrained) {
+    if trace && !isTransformer {
       throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
     }
     if trace && layout == .feature { throw ValidationError("--trace needs --layout sequence") }
-    if tokenDimension != nil && model == .mlp { throw ValidationError("--token-dim applies to --model ot, transformer and pretrained") }
+    if tokenDimension != nil && model == "mlp" { throw ValidationError("--token-dim applies to --model ot, transformer and pretrained") }
   }
 
   func run() throws {
@@ -214,7 +204,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     print("data: \(data), \(labelled.count) rows, \(labelled.featureNames.count) features, classes \(labelled.classLabels.joined(separator: ", ")); train \(train.count), test \(test.count)")
     print("epochs: \(outcome.history.epochs)\(outcome.history.stoppedEarly ? " (early stop)" : ""), best \(outcome.history.bestEpoch + 1)")
     print("train accuracy: \(String(format: "%.4f", outcome.train.accuracy))")
-    print("test accuracy: \(String(format: "%.4f", outcome.test.accuracy))" + (sequenceTest.tokens > 1 || model == .transformer || model == .pretrained ? " (instances), \(String(format: "%.4f", outcome.test.pointAccuracy)) (points)" : ""))
+    print("test accuracy: \(String(format: "%.4f", outcome.test.accuracy))" + (sequenceTest.tokens > 1 || isTransformer ? " (instances), \(String(format: "%.4f", outcome.test.pointAccuracy)) (points)" : ""))
     print("test recall: " + zip(labelled.classLabels, recall).map { "\($0) \($1.map { String(format: "%.4f", $0) } ?? "undefined (no test rows)")" }.joined(separator: ", "))
     print("confusion (rows true, columns predicted): \(outcome.test.instances.confusion)")
     print("train time: \(String(format: "%.3f", outcome.history.seconds)) s")
@@ -239,60 +229,18 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   /// The model of the options, with its settings.
   func chosenModel() throws -> TabularModel {
-    switch model {
-    case .mlp:
-      var settings = MLPSettings()
-      settings.hidden = try hiddenWidths() ?? settings.hidden
-      settings.epochs = epochs
-      if let batchSize { settings.batchSize = batchSize == 0 ? nil : batchSize }
-      settings.learningRate = learningRate
-      settings.validationFraction = validationFraction ?? settings.validationFraction
-      settings.patience = patience ?? settings.patience
-      settings.seed = seed
-      return .mlp(settings)
-    case .ot:
-      var settings = OTClassifierSettings()
-      settings.hidden = try hiddenWidths() ?? settings.hidden
-      settings.placement = dummies
-      settings.epochs = epochs
-      settings.learningRate = learningRate
-      settings.validationFraction = validationFraction ?? settings.validationFraction
-      settings.patience = patience ?? settings.patience
-      if let batchSize, batchSize > 0 { settings.batchInstances = batchSize }
-      settings.seed = seed
-      return .ot(settings)
-    case .transformer, .pretrained:
-      var settings = studySettings ? TransformerSettings.study : TransformerSettings()
-      settings.layout = layout
-      settings.blocks = blocks
-      settings.heads = heads
-      settings.placement = norm
-      settings.feedForward = feedForward ?? settings.feedForward
-      settings.anchor = anchor == .softmax ? nil : chosenAnchor
-      settings.headDropout = headDropout ?? settings.headDropout
-      settings.epochs = epochs
-      settings.learningRate = learningRate
-      if let batchSize { settings.batchInstances = batchSize == 0 ? nil : batchSize }
-      settings.validationFraction = validationFraction ?? settings.validationFraction
-      settings.patience = patience ?? settings.patience
-      settings.pretrained = model == .pretrained
-      settings.dummyPlacement = dummies
-      settings.seed = seed
-      return .transformer(settings)
-    }
+    var c = TabularModel.Changes()
+    (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
+    (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchor, norm, layout, batchSize)
+    (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
+    return TabularModel(name: model, changes: c)!
   }
 
   func fit(train: LabeledData, test: LabeledData, sequenceTrain: SequenceData, sequenceTest: SequenceData) throws -> FittedModel {
     let choice = try chosenModel()
     let outcome = try choice.fit(
       train: train, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest, trace: trace, showsProgress: true)
-    let hidden: [Int]? =
-      switch choice {
-      case .mlp(let s): s.hidden
-      case .ot(let s): s.hidden
-      case .transformer: nil
-      }
-    return FittedModel(classifier: outcome.classifier!, outcome: outcome, hidden: hidden)
+    return FittedModel(classifier: outcome.classifier!, outcome: outcome, hidden: choice.hiddenWidths)
   }
 }
 

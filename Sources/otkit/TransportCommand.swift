@@ -33,7 +33,7 @@ struct TransportCommand: ParsableCommand {
   var targetWeights: String?
 
   @Option(help: "The ground cost: sqeuclidean, euclidean, cosine (1 - cos(x, y)) or minkowski (|x - y|_p, with --minkowski-p).")
-  var cost: CostOption = .sqeuclidean
+  var cost: GroundCost = .squaredEuclidean
 
   @Option(help: "The exponent p >= 1 of --cost minkowski (1: Manhattan).")
   var minkowskiP: Double?
@@ -63,24 +63,15 @@ struct TransportCommand: ParsableCommand {
   var example: Int?
 
   @OptionGroup var printing: OutputOptions
-  var json: Bool { printing.json }
 
   /// The largest built-in example (two clouds of 16 coordinates; the exact solvers' cost
   /// matrix of 10^5 x 10^5 entries is 80 GB).
   static let largestExample = 100_000
 
-  enum CostOption: String, ExpressibleByArgument, CaseIterable {
-    case sqeuclidean, euclidean, cosine, minkowski
-  }
-
-  /// The ground cost of --cost (and --minkowski-p).
+  /// The ground cost of --cost and --minkowski-p.
   var groundCost: GroundCost {
-    switch cost {
-    case .sqeuclidean: .squaredEuclidean
-    case .euclidean: .euclidean
-    case .cosine: .cosine
-    case .minkowski: .minkowski(p: minkowskiP ?? 1, q: 1)
-    }
+    if case .minkowski = cost { return .minkowski(p: minkowskiP ?? 1, q: 1) }
+    return cost
   }
 
   func validate() throws {
@@ -96,120 +87,48 @@ struct TransportCommand: ParsableCommand {
     try unbalancedOptions.validate(for: method)
     if unbalancedOptions.unbalanced && rescale { throw ValidationError("--rescale does not apply with --unbalanced (the totals may differ)") }
     if let minkowskiP {
-      guard cost == .minkowski else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
+      guard case .minkowski = cost else { throw ValidationError("--minkowski-p applies to --cost minkowski") }
       guard minkowskiP >= 1 && minkowskiP.isFinite else { throw ValidationError("--minkowski-p must be a number >= 1") }
     }
-    if method == .oneDimensional && cost == .cosine {
-      throw ValidationError("--method 1d needs a cost of x - y; cosine is not one")
+    if method == .oneDimensional && !cost.hasOneDimensionalSolver {
+      throw ValidationError("--method 1d needs a cost of x - y; \(cost.name) is not one")
     }
   }
 
-  func run() throws {
-    let problem: TransportProblem
-    do {
-      problem = try loadProblem()
-    } catch let error as DataError {
-      throw CLIError(error.description)
-    } catch let error as TransportProblemError {
-      throw CLIError(problemDescription(error))
-    }
-    let chosen = method == .auto ? OT.chooseMethod(for: problem) : method
-    if chosen.isEntropic { return try runEntropic(problem, chosen) }
-    if chosen.isSmooth { return try runSmooth(problem, chosen) }
-    // The solver time excludes building the cost matrix (as POT's ot.emd takes M given).
-    if chosen != .oneDimensional { _ = problem.cost }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result: TransportResult
-    do {
-      let solver = try OT.solver(for: chosen, problem: problem, options: SolveOptions(maxIterations: maxIterations))
-      result = try solver.solution(of: problem) as! TransportResult
-    } catch let error as TransportProblemError {
-      throw CLIError(problemDescription(error))
-    }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    if let plan { try writePlan(result.plan, to: plan) }
-    report(result, problem: problem, seconds: seconds)
-    if !result.status.isSuccess { throw ExitCode(3) }
-  }
-
-  func runEntropic(_ problem: TransportProblem, _ chosen: TransportMethod) throws -> Void {
+  /// The library's options of every option group.
+  var solveOptions: SolveOptions {
     var options = entropic.solveOptions(maxIterations: maxIterations)
     if unbalancedOptions.unbalanced {
       (options.sourcePenalty, options.targetPenalty) = unbalancedOptions.penalties
       options.reference = unbalancedOptions.reference
     }
-    // Stored costs are built before the clock starts (as POT and OTT-JAX take them given).
-    if !(entropic.online ?? false) && problem.n * problem.m <= Sinkhorn(epsilon: options.epsilon!).denseLimit { _ = problem.cost }
-    let (solution, seconds) = try timedSolve(problem, chosen, options)
-    let result = solution as! EntropicResult
-    if let plan {
-      do {
-        if plan.lowercased().hasSuffix(".npy") {
-          try NPY.write(result.densePlan(), to: plan)
-        } else {
-          try CSV.write(result.densePlan(), to: plan)
-        }
-      } catch let error as DataError {
-        throw CLIError(error.description)
-      }
-    }
-    print("method: \(result.method) (\(result.method.solverName), \(result.precision)\(result.online ? ", online costs" : ""))")
-    print("status: \(result.status)")
-    print("epsilon: \(result.epsilon)")
-    print("cost: \(result.cost) (linear <P, C>)")
-    print("regularized cost: \(result.regularizedCost)")
-    print("n: \(problem.n), m: \(problem.m)")
-    print("iterations: \(result.iterations)")
-    if let a = result.acceleration, a.mode != "none" {
-      print("acceleration: \(a.mode), omega \(a.omega), \(a.acceleratedIterations) accelerated iterations, \(a.fallbacks) safeguard fallbacks")
-    }
-    print("marginal error: \(result.marginalError)\(result.unbalanced == nil ? "" : " (to the marginals the penalties ask for)")")
-    if let u = result.unbalanced {
-      print("penalties: source \(u.sourcePenalty), target \(u.targetPenalty), reference \(u.reference.rawValue)")
-      print("transported mass: \(u.transportedMass) (source total \(problem.totalMass), target total \(problem.targetWeights.reduce(0, +)))")
-      print("marginal divergences: source \(u.sourceDivergence), target \(u.targetDivergence)")
-    }
-    print(String(format: "time: %.4f s", seconds))
-    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
-    if !result.status.isSuccess { throw ExitCode(3) }
+    (options.gamma, options.maxNonZeros, options.formulation) = (regularized.gamma, regularized.maxNonZeros, regularized.formulation)
+    return options
   }
 
-  func runSmooth(_ problem: TransportProblem, _ chosen: TransportMethod) throws {
-    var options = entropic.solveOptions(maxIterations: maxIterations)
-    options.gamma = regularized.gamma
-    options.maxNonZeros = regularized.maxNonZeros
-    options.formulation = regularized.formulation
-    _ = problem.cost
-    let (solution, seconds) = try timedSolve(problem, chosen, options)
-    let result = solution as! RegularizedResult
-    if let plan { try writePlan(result.plan, to: plan) }
-    print("method: \(result.method) (\(result.method.solverName), \(result.formulation.rawValue), \(result.precision))")
-    print("status: \(result.status) (L-BFGS: \(result.optimizerStatus.rawValue))")
-    print("regularizer: \(result.regularizer)")
-    print("cost: \(result.cost) (linear <P, C>)")
-    print("regularized cost: \(result.regularizedCost)")
-    print("\(result.formulation.rawValue) objective: \(result.objective)")
-    print("n: \(problem.n), m: \(problem.m), plan entries: \(result.nonZeros) (at most \(result.maxNonZerosPerColumn) per column)")
-    print("iterations: \(result.iterations) (\(result.evaluations) evaluations)")
-    print("marginal error: \(result.marginalError) (rows \(result.rowMarginalError), columns \(result.columnMarginalError))")
-    print(String(format: "time: %.4f s", seconds))
-    if json { print(Self.json(result, problem: problem, seconds: seconds, tolerance: entropic.tolerance).serialized()) }
-    if !result.status.isSuccess { throw ExitCode(3) }
-  }
-
-  /// The solve alone on the clock, with the options' errors in the command line's words.
-  func timedSolve(_ problem: TransportProblem, _ chosen: TransportMethod, _ options: SolveOptions) throws -> (any TransportSolution, Double) {
-    let solver: any TransportSolver
+  func run() throws {
+    let problem: TransportProblem
+    let solved: (solution: any TransportSolution, seconds: Double)
     do {
-      solver = try OT.solver(for: chosen, problem: problem, options: options)
-    } catch let error as SolveError {
-      throw CLIError(solveDescription(error))
+      problem = try loadProblem()
+      solved = try OT.timedSolve(problem, method: method, options: solveOptions)
+    } catch let error as DataError {
+      throw CLIError(error.description)
     } catch let error as TransportProblemError {
       throw CLIError(problemDescription(error))
+    } catch let error as SolveError {
+      throw CLIError(solveDescription(error))
     }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try solver.solution(of: problem)
-    return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    let (solution, seconds) = solved
+    if let plan { try writePlan(solution, to: plan) }
+    for line in solution.reportLines(for: problem) { print(line) }
+    print(String(format: "time: %.4f s", seconds))
+    if printing.json {
+      let tolerance = solution.method.isEntropic || solution.method.isSmooth ? entropic.tolerance : nil
+      let report = TransportReport(solution, problem: problem, seconds: seconds, tolerance: tolerance)
+      print(((try? JSONValueEncoder.encode(report)) ?? .null).serialized())
+    }
+    if !solution.status.isSuccess { throw ExitCode(3) }
   }
 
   /// A solve error in the options' words (`--relative-epsilon`, `--float32`).
@@ -226,21 +145,15 @@ struct TransportCommand: ParsableCommand {
     }
   }
 
+  /// A problem error with the file it comes from.
   func problemDescription(_ error: TransportProblemError) -> String {
     let file: String
-    switch error {
-    case .nonFiniteWeight(.source, _, _), .negativeWeight(.source, _, _), .zeroTotalMass(.source),
-      .weightCount(.source, _, _), .massOverflow(.source):
-      file = sourceWeights ?? "source weights"
-    case .nonFiniteWeight(.target, _, _), .negativeWeight(.target, _, _), .zeroTotalMass(.target),
-      .weightCount(.target, _, _), .massOverflow(.target):
-      file = targetWeights ?? "target weights"
-    case .nonFiniteCoordinate(.source, _, _, _), .empty(.source), .notOneDimensional(.source, _):
-      file = source ?? "source"
-    case .nonFiniteCoordinate(.target, _, _, _), .empty(.target), .notOneDimensional(.target, _):
-      file = target ?? "target"
-    default:
-      file = [source, target].compactMap { $0 }.joined(separator: ", ")
+    switch error.side {
+    case .some((.source, weights: true)): file = sourceWeights ?? "source weights"
+    case .some((.target, weights: true)): file = targetWeights ?? "target weights"
+    case .some((.source, weights: false)): file = source ?? "source"
+    case .some((.target, weights: false)): file = target ?? "target"
+    case .none: file = [source, target].compactMap { $0 }.joined(separator: ", ")
     }
     var text = error.description
     if case .unequalTotals = error { text += " (--rescale accepts them)" }
@@ -254,51 +167,29 @@ struct TransportCommand: ParsableCommand {
       let y: Matrix<Double> = rng.normalMatrix(rows: example, columns: 16, mean: 1, standardDeviation: 1.5)
       return try TransportProblem(source: x, target: y, cost: groundCost)
     }
-    let x = try readPoints(source!)
-    let y = try readPoints(target!)
-    let a = try sourceWeights.map(readWeights)
-    let b = try targetWeights.map(readWeights)
     return try TransportProblem(
-      source: x, target: y, sourceWeights: a, targetWeights: b, cost: groundCost,
-      rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
+      source: try readPoints(source!), target: try readPoints(target!), sourceWeights: try sourceWeights.map(readWeights),
+      targetWeights: try targetWeights.map(readWeights), cost: groundCost, rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
   }
 
-  func writePlan(_ plan: SparsePlan, to path: String) throws {
+  /// The plan: a dense `.npy` matrix, or a `.csv` of the non-zero entries (a dense matrix
+  /// when the solver keeps no sparse plan).
+  func writePlan(_ solution: any TransportSolution, to path: String) throws {
     do {
       if path.lowercased().hasSuffix(".npy") {
-        try NPY.write(plan.dense(), to: path)
-      } else {
+        try NPY.write(solution.sparsePlan?.dense() ?? solution.densePlan(), to: path)
+      } else if let plan = solution.sparsePlan {
         var entries = Matrix<Double>(rows: plan.nonZeroCount, columns: 3)
         for k in 0..<plan.nonZeroCount {
-          entries[k, 0] = Double(plan.rows[k])
-          entries[k, 1] = Double(plan.columns[k])
-          entries[k, 2] = plan.masses[k]
+          (entries[k, 0], entries[k, 1], entries[k, 2]) = (Double(plan.rows[k]), Double(plan.columns[k]), plan.masses[k])
         }
         try CSV.write(entries, to: path, header: ["source", "target", "mass"])
+      } else {
+        try CSV.write(solution.densePlan(), to: path)
       }
     } catch let error as DataError {
       throw CLIError(error.description)
     }
-  }
-
-  func report(_ r: TransportResult, problem: TransportProblem, seconds: Double) {
-    let c = r.certificate
-    print("method: \(r.method) (\(r.method.solverName))")
-    print("status: \(r.status)")
-    print("cost: \(r.cost)")
-    print("n: \(problem.n), m: \(problem.m), plan entries: \(r.plan.nonZeroCount)")
-    print("iterations: \(r.iterations)")
-    print("marginal error: \(c.marginalError)")
-    let dual = c.dualFeasibilityChecked ? "min reduced cost \(c.minimumReducedCost)" : "dual feasibility not checked (\(problem.n) x \(problem.m) pairs)"
-    print("certificate: \(c.holds ? "holds" : "FAILS") (\(dual), slackness \(c.complementarySlackness), duality gap \(c.dualityGap))")
-    print(String(format: "time: %.4f s", seconds))
-    if json { print(Self.json(r, problem: problem, seconds: seconds).serialized()) }
-  }
-
-  /// The `--json` object of a solve: the library's ``TransportReport`` (its keys are a
-  /// public contract).
-  static func json(_ solution: any TransportSolution, problem: TransportProblem, seconds: Double, tolerance: Double? = nil) -> JSONValue {
-    (try? JSONValueEncoder.encode(TransportReport(solution, problem: problem, seconds: seconds, tolerance: tolerance))) ?? .null
   }
 }
 
@@ -317,7 +208,7 @@ func readWeights(_ path: String) throws -> [Double] {
   return m.elements
 }
 
-/// A user-facing error: printed as is, exit status 2.
+/// A user-facing error: printed as is, exit status 1.
 struct CLIError: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
@@ -325,3 +216,9 @@ struct CLIError: Error, CustomStringConvertible {
 
 extension Epsilon.CostStatistic: ExpressibleByArgument {}
 extension TransportMethod: ExpressibleByArgument {}
+
+extension GroundCost: ExpressibleByArgument {
+  public init?(argument: String) { self.init(name: argument) }
+  public static var allValueStrings: [String] { names }
+  public var defaultValueDescription: String { name }
+}

@@ -45,4 +45,29 @@ public enum GroundCost: Sendable, CustomStringConvertible {
     precondition(x.columns == y.columns, "point dimensions \(x.columns) and \(y.columns) differ")
     return function.matrix(x, y)
   }
+
+  /// The names of the built-in costs, as the command line takes them (`--cost NAME`).
+  public static let names = ["sqeuclidean", "euclidean", "cosine", "minkowski"]
+
+  /// The command-line name of this cost (a custom cost's own name).
+  public var name: String {
+    switch self {
+    case .squaredEuclidean: "sqeuclidean"
+    case .euclidean: "euclidean"
+    case .cosine: "cosine"
+    case .minkowski: "minkowski"
+    case .custom(let name, _): name
+    }
+  }
+
+  /// The built-in cost of a name (``names``); `p` is the exponent of `minkowski` (`|x - y|_p`).
+  public init?(name: String, p: Double = 1) {
+    switch name {
+    case "sqeuclidean": self = .squaredEuclidean
+    case "euclidean": self = .euclidean
+    case "cosine": self = .cosine
+    case "minkowski": self = .minkowski(p: p, q: 1)
+    default: return nil
+    }
+  }
 }

@@ -28,6 +28,18 @@ public enum TransportProblemError: Error, Equatable, CustomStringConvertible, Se
   /// exceeds the largest `Double`.
   case objectiveOverflow(totalMass: Double, largestCost: Double)
 
+  /// The input the error is about: a side's points or its weights; `nil` for errors of
+  /// both sides or of the costs.
+  public var side: (side: Side, weights: Bool)? {
+    switch self {
+    case .nonFiniteWeight(let side, _, _), .negativeWeight(let side, _, _), .zeroTotalMass(let side), .weightCount(let side, _, _), .massOverflow(let side):
+      (side, true)
+    case .nonFiniteCoordinate(let side, _, _, _), .empty(let side), .notOneDimensional(let side, _):
+      (side, false)
+    default: nil
+    }
+  }
+
   public var description: String {
     switch self {
     case .empty(let side): "the \(side) has no points"

@@ -29,9 +29,26 @@ public protocol TransportSolution: Sendable, CustomStringConvertible {
   func densePlan() -> Matrix<Double>
   /// `P v` for `m` values, without forming a dense plan.
   func applyPlan(_ v: [Double]) -> [Double]
+  /// The plan's non-zero entries, when the solver keeps it sparse (exact and regularized
+  /// solvers); `nil` when the plan is only known densely or lazily (entropic solvers).
+  var sparsePlan: SparsePlan? { get }
+  /// The lines a person reads of this solution of `problem` (`otkit transport` prints
+  /// them): method, status, costs, sizes, iterations, marginal error and what is particular
+  /// to the solver; never the plan.
+  func reportLines(for problem: TransportProblem) -> [String]
 }
 
 extension TransportSolution {
+  public var sparsePlan: SparsePlan? { nil }
+
+  /// Method, status, cost, sizes, iterations and marginal error.
+  public func reportLines(for problem: TransportProblem) -> [String] {
+    [
+      "method: \(method) (\(method.solverName))", "status: \(status)", "cost: \(cost)", "n: \(problem.n), m: \(problem.m)",
+      "iterations: \(iterations)", "marginal error: \(marginalError)",
+    ]
+  }
+
   /// A one-line summary: method, status, cost, iterations and marginal error (never the
   /// plan or the potentials).
   public var summary: String {

@@ -1,0 +1,79 @@
+import OTKitAttention
+import OTKitNeural
+
+extension TabularModel {
+  /// The names of the models (``name``), as the command line takes them.
+  public static let names = ["mlp", "ot", "transformer", "pretrained"]
+
+  /// What a caller changes of a model's default settings; `nil` keeps the default. Each
+  /// model reads the fields that apply to it (``init(name:changes:)``).
+  public struct Changes: Sendable {
+    public var hidden: [Int]?
+    public var dummies: DummyPlacement = .automatic
+    public var blocks = 1
+    public var heads = 10
+    public var feedForward: Int?
+    public var headDropout: Double?
+    /// Start the transformer from the study's original settings.
+    public var studySettings = false
+    /// The transformer's anchor (`nil`: softmax).
+    public var anchor: AttentionAnchor?
+    public var norm: NormPlacement = .post
+    public var layout: TokenLayout = .sequence
+    /// Rows or instances per step; 0: full batch (the OT classifier keeps its own then).
+    public var batchSize: Int?
+    public var learningRate = 1e-2
+    public var validationFraction: Double?
+    public var patience: Int?
+    public var epochs = 200
+    public var seed: UInt64 = 0
+
+    public init() {}
+  }
+
+  /// The model of a name (``names``) with its default settings changed; `nil` for an
+  /// unknown name.
+  public init?(name: String, changes c: Changes = Changes()) {
+    switch name {
+    case "mlp":
+      var s = MLPSettings()
+      (s.hidden, s.epochs, s.learningRate, s.seed) = (c.hidden ?? s.hidden, c.epochs, c.learningRate, c.seed)
+      if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }
+      (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
+      self = .mlp(s)
+    case "ot":
+      var s = OTClassifierSettings()
+      (s.hidden, s.placement, s.epochs, s.learningRate, s.seed) = (c.hidden ?? s.hidden, c.dummies, c.epochs, c.learningRate, c.seed)
+      (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
+      if let batch = c.batchSize, batch > 0 { s.batchInstances = batch }
+      self = .ot(s)
+    case "transformer", "pretrained":
+      var s = c.studySettings ? TransformerSettings.study : TransformerSettings()
+      (s.layout, s.blocks, s.heads, s.placement) = (c.layout, c.blocks, c.heads, c.norm)
+      s.anchor = c.anchor == .softmax ? nil : c.anchor
+      (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
+      (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
+      if let batch = c.batchSize { s.batchInstances = batch == 0 ? nil : batch }
+      (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
+      s.pretrained = name == "pretrained"
+      self = .transformer(s)
+    default: return nil
+    }
+  }
+
+  /// Whether the model is a transformer (plain or pretrained): the models with an encoder
+  /// whose trajectory can be traced.
+  public var isTransformer: Bool {
+    if case .transformer = self { return true }
+    return false
+  }
+
+  /// The hidden widths of the MLP or of the OT classifier's map; `nil` for the transformer.
+  public var hiddenWidths: [Int]? {
+    switch self {
+    case .mlp(let s): s.hidden
+    case .ot(let s): s.hidden
+    case .transformer: nil
+    }
+  }
+}
