@@ -34,7 +34,25 @@ extension Report {
     do {
       try render().write(toFile: path, atomically: true, encoding: .utf8)
     } catch {
-      throw ReportError(path: path, reason: error.localizedDescription)
+      throw ReportError(path: path, reason: "cannot write the report: \(error.localizedDescription)")
+    }
+  }
+
+  /// Writes each figure as `FOLDER/PREFIX-k.svg` (k from 1, atomically; the folder is
+  /// made when missing) and returns the paths.
+  ///
+  /// - Throws: ``ReportError`` naming the folder.
+  @discardableResult
+  public func writeFigures(to folder: String, prefix: String) throws -> [String] {
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      return try svgFigures.enumerated().map { k, figure in
+        let path = (folder as NSString).appendingPathComponent("\(prefix)-\(k + 1).svg")
+        try figure.svg.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+      }
+    } catch {
+      throw ReportError(path: folder, reason: "cannot write the figures: \(error.localizedDescription)")
     }
   }
 

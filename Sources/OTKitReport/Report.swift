@@ -81,5 +81,5 @@ public typealias HTMLReport = Report
 public struct ReportError: Error, CustomStringConvertible {
   public var path: String
   public var reason: String
-  public var description: String { "\(path): cannot write the report: \(reason)" }
+  public var description: String { "\(path): \(reason)" }
 }

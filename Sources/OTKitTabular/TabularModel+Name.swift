@@ -76,4 +76,34 @@ extension TabularModel {
     case .transformer: nil
     }
   }
+
+  /// A change of a model's settings that is out of range or does not apply to the model;
+  /// `setting` is the field of ``Changes``.
+  public struct InvalidChange: Error, Equatable, Sendable, CustomStringConvertible {
+    public var setting: String
+    public var reason: String
+    public var description: String { "\(setting) \(reason)" }
+  }
+}
+
+extension TabularModel.Changes {
+  /// Checks the changes for the model of a name: each value in its range (the limits of a
+  /// saved model's configuration, so that what trains also loads), and the transformer's
+  /// settings only for a transformer.
+  ///
+  /// - Throws: ``TabularModel/InvalidChange`` naming the setting.
+  /// - Complexity: O(1).
+  public func check(model name: String) throws {
+    func invalid(_ setting: String, _ reason: String) -> TabularModel.InvalidChange { .init(setting: setting, reason: reason) }
+    if let batchSize, batchSize < 0 { throw invalid("batchSize", "must be positive (0: full batch)") }
+    guard learningRate > 0 && learningRate.isFinite else { throw invalid("learningRate", "must be positive") }
+    if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) { throw invalid("validationFraction", "must lie in [0, 1)") }
+    if let patience, patience < 1 { throw invalid("patience", "must be positive") }
+    for (setting, value, limit) in [("blocks", blocks, TabularModelLimits.depth), ("heads", heads, TabularModelLimits.heads), ("feedForward", feedForward ?? 1, TabularModelLimits.width)] {
+      guard value >= 1 else { throw invalid(setting, "must be positive") }
+      guard value <= limit else { throw invalid(setting, "must be at most \(limit)") }
+    }
+    if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw invalid("headDropout", "must lie in [0, 1)") }
+    if studySettings && !(name == "transformer" || name == "pretrained") { throw invalid("studySettings", "applies to the transformer and pretrained models") }
+  }
 }

@@ -63,16 +63,20 @@ public enum SolveError: Error, Equatable, Sendable, CustomStringConvertible {
   case unresolvedEpsilon(Epsilon, resolved: Double)
   /// The costs exceed the largest `Float` (`useFloat`).
   case floatOverflow(largestCost: Double)
+  /// A setting's value is out of its range (`tolerance` not positive, say).
+  case invalidSetting(String, reason: String)
 
   public var description: String {
     switch self {
     case .missingEpsilon(let method): "the \(method.solverName) solver needs an epsilon"
-    case .missingSetting(let setting, let method): "the \(method.solverName) solver needs \(setting)"
+    case .missingSetting(let setting, let method):
+      "the \(method.solverName) solver needs \(setting == "gamma" ? "a positive finite gamma" : setting == "maxNonZeros" ? "a number of non-zeros per column of at least 1" : setting)"
     case .unsupportedSetting(let setting, let method): "\(setting) does not apply to the \(method.solverName) solver"
     case .unresolvedEpsilon(let epsilon, let resolved):
       "epsilon \(epsilon) is \(resolved) on this problem, not a positive finite number; give an absolute epsilon"
     case .floatOverflow(let largest):
       "costs up to \(largest) overflow Float (largest \(Float.greatestFiniteMagnitude)); solve in Double"
+    case .invalidSetting(let setting, let reason): "\(setting) \(reason)"
     }
   }
 }
@@ -105,18 +109,11 @@ public enum OT {
     for method: TransportMethod, problem: TransportProblem, options: SolveOptions = .init()
   ) throws -> any TransportSolver {
     let method = method == .auto ? chooseMethod(for: problem, epsilon: options.epsilon) : method
+    try options.check(for: method)
     let penalized = !options.sourcePenalty.isHard || !options.targetPenalty.isHard
-    if penalized && method != .sinkhorn { throw SolveError.unsupportedSetting("a marginal penalty", method: method) }
     if problem.hasUnequalTotals && !penalized {
       throw TransportProblemError.unequalTotals(source: problem.totalMass, target: problem.targetWeights.reduce(0, +))
     }
-    if method.isEntropic && options.epsilon == nil { throw SolveError.missingEpsilon(method) }
-    if method != .sinkhorn {
-      if options.useFloat && !method.isSmooth { throw SolveError.unsupportedSetting("useFloat", method: method) }
-      if options.epsilonScaling != nil { throw SolveError.unsupportedSetting("epsilonScaling", method: method) }
-    }
-    if !method.isSmooth && options.gamma != nil { throw SolveError.unsupportedSetting("gamma", method: method) }
-    if method != .sparse && options.maxNonZeros != nil { throw SolveError.unsupportedSetting("maxNonZeros", method: method) }
     switch method {
     case .auto, .exact:
       var solver = NetworkSimplex()
@@ -137,17 +134,13 @@ public enum OT {
       if options.useFloat { try checkFloat(problem) }
       return solver
     case .quadratic, .sparse, .entropicLBFGS:
-      guard let gamma = options.gamma, gamma > 0, gamma.isFinite else {
-        throw SolveError.missingSetting("a positive finite gamma", method: method)
-      }
+      guard let gamma = options.gamma else { throw SolveError.missingSetting("gamma", method: method) }
       let regularizer: TransportRegularizer
       switch method {
       case .quadratic: regularizer = .squaredL2(gamma: gamma)
       case .entropicLBFGS: regularizer = .negentropy(gamma: gamma)
       default:
-        guard let k = options.maxNonZeros, k >= 1 else {
-          throw SolveError.missingSetting("a number of non-zeros per column of at least 1", method: method)
-        }
+        guard let k = options.maxNonZeros else { throw SolveError.missingSetting("maxNonZeros", method: method) }
         regularizer = .sparse(gamma: gamma, maxNonZeros: k)
       }
       return SmoothTransport(

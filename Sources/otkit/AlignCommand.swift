@@ -80,59 +80,29 @@ struct AlignCommand: ParsableCommand {
     var options = LayerAlignment.Options()
     (options.wordAttention, options.wordCost, options.distance, options.queries) = (wordAttention, wordCost, distance, queries)
     (options.cropToGold, options.lambda, options.planState) = (crop, lambda, try planStateValue())
-    var sentences: [[LayerAlignment.Row]] = []
     let bar = ProgressBar(total: directories.count)
-    var layers: Int?
-    for (index, directory) in directories.enumerated() {
-      let dump: AlignmentDump
-      do {
-        dump = try AlignmentDump.read(directory: directory)
-      } catch let error as DataError {
-        throw CLIError(error.description)
-      }
-      if let layers, layers != dump.layers {
-        throw CLIError("\(directory)/attentions.npy: \(dump.layers) layers, the first dump has \(layers)")
-      }
-      layers = dump.layers
-      if let state = options.planState, dump.states > 0, state >= dump.states {
-        throw CLIError("\(directory)/hidden.npy: --plan-state \(state) but the dump has states 0 to \(dump.states - 1)")
-      }
-      do {
-        sentences.append(try LayerAlignment.analyze(dump, options: options))
-      } catch {
-        throw CLIError("\(directory): \(error)")
-      }
-      bar.update(done: index + 1, message: directory)
+    let summaries: [LayerAlignment.Summary]
+    do {
+      summaries = try LayerAlignment.analyze(directories: directories, options: options) { bar.update(done: $0, message: $1) }
+    } catch let error as DataError {
+      throw CLIError(error.description)
+    } catch {
+      throw CLIError("\(error)")
     }
     bar.finish()
-    let summaries = LayerAlignment.summarize(sentences)
     let (header, rows) = AlignmentReport.layerTable(summaries)
     print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance.rawValue)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
     print(TextTable(header: header, rows: rows).render())
     if let output {
-      var csv = "state,pairs,cosine_identity,cosine_band,ot_accuracy,ot_accuracy_band,correlation,distance_to_plan\n"
-      func c(_ v: Double?) -> String { v.map { String($0) } ?? "" }
-      for s in summaries {
-        csv += "\(s.state),\(s.sentences),\(c(s.cosineWithIdentity)),\(c(s.cosineBand)),\(c(s.otAccuracy)),\(c(s.otAccuracyBand)),\(c(s.correlation)),\(c(s.distanceToPlan))\n"
-      }
       do {
-        try csv.write(toFile: output, atomically: true, encoding: .utf8)
+        try AlignmentReport.csv(summaries).write(toFile: output, atomically: true, encoding: .utf8)
       } catch {
         throw CLIError("\(output): cannot write the CSV: \(error.localizedDescription)")
       }
       print("wrote: \(output)")
     }
     if let report {
-      var document = HTMLReport(title: "OTKit: layer-wise alignment of translated words")
-      document.paragraph("Does the attention between the two sentences of a pair, layer after layer, follow the gold word pairs and the optimal transport plan between the words' hidden states? H. Daneshmand, arXiv 2410.19931 v3 (E1, E4-E6). A language model has one token per word piece, not the theory's one token per pair of points: these curves mirror the author's measurements, they do not test the theorem.")
-      document.code("otkit " + CommandLine.arguments.dropFirst().joined(separator: " "))
-      document.table(header: header, rows: rows, caption: "Per layer, mean over sentence pairs (band: 1.282 standard errors)")
-      document.figures([AlignmentReport.chart(summaries, title: "Alignment by layer")])
-      do {
-        try document.write(to: report)
-      } catch {
-        throw CLIError("\(error)")
-      }
+      try reported { try AlignmentReport.report(summaries, command: "otkit " + CommandLine.arguments.dropFirst().joined(separator: " ")).write(to: report) }
       print("report: \(report)")
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -83,7 +83,11 @@ struct AttentionCommand: ParsableCommand {
     } catch let error as DataError {
       throw CLIError(error.description)
     }
-    try Self.check(q, k, v, files: (queries, keys, values))
+    do {
+      try TransportAttention.checkInputs(queries: q, keys: k, values: v)
+    } catch let error as AttentionInputError {
+      throw CLIError("\([.queries: queries, .keys: keys, .values: values ?? ""][error.input]!): \(error)")
+    }
     let chosen = chosenAnchor!
     for h in 0..<q.count where chosen.needsSquareScores && q[h].rows != k[h].rows {
       throw CLIError("\(queries), \(keys): the \(chosen.name) anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
@@ -96,16 +100,7 @@ struct AttentionCommand: ParsableCommand {
     let (diagnostics, seconds) = computed
     let (n, m) = (q[0].rows, k[0].rows)
     print("attention: \(chosen.name)\(chosen.parameterDescription), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
-    if !diagnostics.isEmpty {
-      let header = ["head", "entropy", "zeros", "row error", "column error", "plan distance", "EOT objective", "EOT minimum"]
-      var lines = [header.joined(separator: "  ")]
-      for (h, d) in diagnostics.enumerated() {
-        lines.append([String(h), String(format: "%.4f", d.entropy), String(format: "%.4f", d.zeroFraction), String(format: "%.2e", d.rowMarginalError),
-                      String(format: "%.2e", d.columnMarginalError), String(format: "%.4f", d.planDistance),
-                      String(format: "%.6g", d.oneSidedObjective), String(format: "%.6g", d.oneSidedMinimum)].joined(separator: "  "))
-      }
-      print(lines.joined(separator: "\n"))
-    }
+    if !diagnostics.isEmpty { print(AttentionDiagnostics.table(diagnostics)) }
     print("\(weights == nil && output != nil ? "attention time (scores, anchor and output)" : "anchor time"): \(String(format: "%.4f", seconds)) s")
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
@@ -122,85 +117,29 @@ struct AttentionCommand: ParsableCommand {
     }
   }
 
-  /// Checks the arrays against each other, naming the file at fault: the same number of
-  /// heads (at least one), queries, keys and coordinates present, widths and counts that
-  /// agree, finite values.
-  static func check(_ q: [Matrix<Double>], _ k: [Matrix<Double>], _ v: [Matrix<Double>]?, files: (String, String, String?)) throws {
-    guard !q.isEmpty else { throw CLIError("\(files.0): the array has 0 heads") }
-    guard q.count == k.count else { throw CLIError("\(files.1): \(k.count) heads, the queries (\(files.0)) have \(q.count)") }
-    if let v, v.count != q.count { throw CLIError("\(files.2!): \(v.count) heads, the queries (\(files.0)) have \(q.count)") }
-    for h in 0..<q.count {
-      let head = q.count > 1 ? " (head \(h))" : ""
-      guard q[h].rows > 0 else { throw CLIError("\(files.0): no queries\(head)") }
-      guard k[h].rows > 0 else { throw CLIError("\(files.1): no keys\(head)") }
-      guard q[h].columns > 0 else { throw CLIError("\(files.0): the queries have no coordinates (d = 0)\(head)") }
-      guard q[h].columns == k[h].columns else {
-        throw CLIError("\(files.1): keys have width \(k[h].columns), queries \(q[h].columns)\(head)")
-      }
-      if let v, v[h].rows != k[h].rows { throw CLIError("\(files.2!): \(v[h].rows) values for \(k[h].rows) keys\(head)") }
-      for (matrix, file) in [(q[h], files.0), (k[h], files.1)] + (v.map { [($0[h], files.2!)] } ?? []) where !matrix.isFinite {
-        let index = matrix.elements.firstIndex { !$0.isFinite }!
-        throw CLIError("\(file): the value at row \(index / matrix.columns + 1), column \(index % matrix.columns + 1)\(head) is \(matrix.elements[index]), not a finite number")
-      }
-    }
-  }
-
-  /// The library's check of a head's scores (`TransportAttention.checkScores`), in the
-  /// command's words: the files and what to change.
-  func checkScores<T: MatrixScalar>(_ attention: TransportAttention, _ q: Matrix<T>, _ k: Matrix<T>, head: Int) throws {
-    let place = head > 0 ? " (head \(head))" : ""
-    do {
-      try attention.checkScores(queries: q, keys: k)
-    } catch AttentionScoreError.beyondSinkhornResolution(let largest, let limit, let precision) {
-      throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(place) exceed what the sinkhorn anchor resolves in \(precision) (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
-    } catch AttentionScoreError.overflow(let bound, let precision) {
-      throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(precision)\(place) (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
-    }
-  }
-
   /// Computes what was asked for in the inputs' precision, writes it, and returns the
-  /// diagnostics (from the weights, in `Double`) and the time of the weights or output.
+  /// diagnostics and the time; a head's score error in the command's words.
   func compute<T: MatrixScalar>(
     _ attention: TransportAttention, _ q: [Matrix<T>], _ k: [Matrix<T>], _ v: [Matrix<T>]?
   ) throws -> (diagnostics: [AttentionDiagnostics], seconds: Double) {
-    var allWeights: [Matrix<T>] = []
-    var outputs: [Matrix<T>] = []
-    var results: [AttentionDiagnostics] = []
-    var seconds = 0.0
-    let outputOnly = weights == nil && output != nil
-    for h in 0..<q.count {
-      try checkScores(attention, q[h], k[h], head: h)
-      var w: Matrix<T>? = nil
-      var scoresOfHead: Matrix<T>? = nil
-      if outputOnly, let v {
-        // The output alone: the blocked path never forms the weights (softmax, Float).
-        var o = Matrix<T>(rows: 0, columns: 0)
-        seconds += Stopwatch.time { o = attention.output(queries: q[h], keys: k[h], values: v[h]) }
-        outputs.append(o)
-      } else {
-        // As before: the time of the anchor on the scores (the scores product is untimed).
-        let scores = attention.scores(queries: q[h], keys: k[h])
-        scoresOfHead = scores
-        var computed = Matrix<T>(rows: 0, columns: 0)
-        seconds += Stopwatch.time { computed = TransportAttention.weights(scores, anchor: attention.anchor) }
-        w = computed
-        allWeights.append(computed)
-        if let v, output != nil { outputs.append(Matrix.product(computed, v[h])) }
-      }
-      if self.diagnostics {
-        let tau = attention.resolvedTemperature(keySize: q[h].columns)
-        // In Double; the weights path's scores already are, for float64 input.
-        let scores = scoresOfHead as? Matrix<Double> ?? attention.scores(queries: Matrix<Double>(q[h]), keys: Matrix<Double>(k[h]))
-        let weightsForDiagnostics = w.map(Matrix<Double>.init) ?? TransportAttention.weights(scores, anchor: attention.anchor)
-        results.append(AttentionDiagnostics(weights: weightsForDiagnostics, scores: scores, temperature: tau))
+    let heads: TransportAttention.Heads<T>
+    do {
+      heads = try attention.heads(queries: q, keys: k, values: v, weights: weights != nil || output == nil, output: output != nil, diagnostics: diagnostics)
+    } catch let error as AttentionHeadError {
+      let place = error.head > 0 ? " (head \(error.head))" : ""
+      switch error.error {
+      case .beyondSinkhornResolution(let largest, let limit, let precision):
+        throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(place) exceed what the sinkhorn anchor resolves in \(precision) (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
+      case .overflow(let bound, let precision):
+        throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(precision)\(place) (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
       }
     }
     do {
-      if let weights { try NPY.write(heads: allWeights, to: weights) }
-      if let output { try NPY.write(heads: outputs, to: output) }
+      if let weights { try NPY.write(heads: heads.weights, to: weights) }
+      if let output { try NPY.write(heads: heads.outputs, to: output) }
     } catch let error as DataError {
       throw CLIError(error.description)
     }
-    return (results, seconds)
+    return (heads.diagnostics, heads.seconds)
   }
 }

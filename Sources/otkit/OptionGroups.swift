@@ -28,7 +28,7 @@ struct EntropicOptions: ParsableArguments {
   var online: Bool?
 
   @Option(help: "Sinkhorn's acceleration: adaptive (over-relaxation estimated from the error's decay; the default), momentum (constant --omega), anderson (--anderson-memory sweeps) or none. A safeguard falls back when the error grows.")
-  var acceleration: AccelerationKind = .adaptive
+  var acceleration = "adaptive"
 
   @Option(help: "The over-relaxation of --acceleration momentum, in (0, 2).")
   var omega: Double?
@@ -36,40 +36,15 @@ struct EntropicOptions: ParsableArguments {
   @Option(help: "The sweeps mixed by --acceleration anderson (at least 2).")
   var andersonMemory: Int?
 
-  enum AccelerationKind: String, ExpressibleByArgument, CaseIterable { case adaptive, momentum, anderson, none }
+  /// The library's acceleration of the options (`nil` for an unknown name).
+  var resolvedAcceleration: SinkhornAcceleration? { SinkhornAcceleration(option: acceleration, omega: omega, memory: andersonMemory) }
 
-  /// The library's acceleration of the options.
-  var resolvedAcceleration: SinkhornAcceleration {
-    switch acceleration {
-    case .adaptive: .adaptive
-    case .momentum: .momentum(omega: omega ?? 1.5)
-    case .anderson: .anderson(memory: andersonMemory ?? 5, ridge: 1e-2)
-    case .none: SinkhornAcceleration.none
-    }
-  }
-
-  /// The cross-option rules for a method.
-  func validate(for method: TransportMethod) throws {
-    if method.isEntropic {
-      guard let epsilon else { throw ValidationError("--method \(method.rawValue) needs --epsilon") }
-      guard epsilon > 0 && epsilon.isFinite else { throw ValidationError("--epsilon must be positive") }
-      guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") }
-    } else if epsilon != nil || relativeEpsilon != nil || epsilonScaling {
-      throw ValidationError("--epsilon, --relative-epsilon and --epsilon-scaling apply to --method sinkhorn or sns")
-    } else if float32 && !method.isSmooth {
-      throw ValidationError("--float32 applies to --method sinkhorn, quadratic, sparse or entropic-lbfgs")
-    }
-    if method.isSmooth { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
-    if float32 && method == .sns { throw ValidationError("--float32 applies to --method sinkhorn") }
-    if let omega {
-      guard acceleration == .momentum else { throw ValidationError("--omega applies to --acceleration momentum") }
-      guard omega > 0 && omega < 2 else { throw ValidationError("--omega must be in (0, 2)") }
-    }
-    if let andersonMemory {
-      guard acceleration == .anderson else { throw ValidationError("--anderson-memory applies to --acceleration anderson") }
-      guard andersonMemory >= 2 && andersonMemory <= 50 else { throw ValidationError("--anderson-memory must be from 2 to 50") }
-    }
-    if acceleration != .adaptive && method != .sinkhorn { throw ValidationError("--acceleration applies to --method sinkhorn") }
+  /// The rules of these flags alone (the library checks the settings against the method).
+  func validate() throws {
+    if relativeEpsilon != nil && epsilon == nil { throw ValidationError("--relative-epsilon needs --epsilon") }
+    guard resolvedAcceleration != nil else { throw ValidationError("--acceleration must be one of \(SinkhornAcceleration.optionNames.joined(separator: ", ")) (got \(acceleration))") }
+    if omega != nil && acceleration != "momentum" { throw ValidationError("--omega applies to --acceleration momentum") }
+    if andersonMemory != nil && acceleration != "anderson" { throw ValidationError("--anderson-memory applies to --acceleration anderson") }
   }
 
   /// The epsilon of the options (after validation for an entropic method).
@@ -83,7 +58,7 @@ struct EntropicOptions: ParsableArguments {
     var options = SolveOptions(
       epsilon: resolvedEpsilon, tolerance: tolerance, maxIterations: maxIterations,
       epsilonScaling: epsilonScaling ? EpsilonScaling() : nil, useFloat: float32, online: online)
-    options.acceleration = resolvedAcceleration
+    options.acceleration = resolvedAcceleration ?? .adaptive
     return options
   }
 }
@@ -99,21 +74,6 @@ struct RegularizedOptions: ParsableArguments {
 
   @Option(help: "The dual L-BFGS maximizes: semi-dual (n variables; exact column sums) or dual (n + m variables).")
   var formulation: SmoothTransport.Formulation = .semiDual
-
-  func validate(for method: TransportMethod) throws {
-    if method.isSmooth {
-      guard let gamma else { throw ValidationError("--method \(method.rawValue) needs --gamma") }
-      guard gamma > 0 && gamma.isFinite else { throw ValidationError("--gamma must be a positive number") }
-    } else if gamma != nil {
-      throw ValidationError("--gamma applies to --method quadratic, sparse or entropic-lbfgs")
-    }
-    if method == .sparse {
-      guard let maxNonZeros else { throw ValidationError("--method sparse needs --max-nonzeros") }
-      guard maxNonZeros >= 1 else { throw ValidationError("--max-nonzeros must be at least 1") }
-    } else if maxNonZeros != nil {
-      throw ValidationError("--max-nonzeros applies to --method sparse")
-    }
-  }
 }
 
 extension SmoothTransport.Formulation: ExpressibleByArgument {}
@@ -133,19 +93,19 @@ struct UnbalancedOptions: ParsableArguments {
   var rhoTarget: Double?
 
   @Option(help: "The marginal penalty: kl (generalized Kullback-Leibler) or tv (total variation, rho |P 1 - a|_1).")
-  var penalty: PenaltyKind = .kl
+  var penalty = "kl"
 
   @Option(help: "The entropy's reference: product (a b^T, POT's reg_type 'kl') or ones (POT's 'entropy', OTT-JAX).")
   var reference: EntropicReference = .product
 
-  enum PenaltyKind: String, ExpressibleByArgument, CaseIterable { case kl, tv }
 
-  func validate(for method: TransportMethod) throws {
+  /// The rules of these flags alone (the library checks the penalties against the method).
+  func validate() throws {
+    guard MarginalPenalty.names.contains(penalty) else { throw ValidationError("--penalty must be one of \(MarginalPenalty.names.joined(separator: ", ")) (got \(penalty))") }
     guard unbalanced else {
       if rho != nil || rhoSource != nil || rhoTarget != nil { throw ValidationError("--rho, --rho-source and --rho-target apply with --unbalanced") }
       return
     }
-    guard method == .sinkhorn else { throw ValidationError("--unbalanced needs --method sinkhorn (and --epsilon)") }
     guard rho != nil || (rhoSource != nil && rhoTarget != nil) else {
       throw ValidationError("--unbalanced needs --rho (or both --rho-source and --rho-target)")
     }
@@ -157,10 +117,7 @@ struct UnbalancedOptions: ParsableArguments {
 
   /// The source and target penalties.
   var penalties: (MarginalPenalty, MarginalPenalty) {
-    func penalty(_ value: Double?) -> MarginalPenalty {
-      guard let value = value ?? rho, value.isFinite else { return .hard }
-      return self.penalty == .kl ? .kl(rho: value) : .tv(rho: value)
-    }
+    func penalty(_ value: Double?) -> MarginalPenalty { (value ?? rho).flatMap { MarginalPenalty(name: self.penalty, rho: $0) } ?? .hard }
     return (penalty(rhoSource), penalty(rhoTarget))
   }
 }
@@ -192,4 +149,29 @@ extension TrainingRunCommand {
   var epochs: Int { training.epochs }
   var seed: UInt64 { training.seed }
   var report: String? { training.report }
+}
+
+extension SolveError {
+  /// The command line's flag of each setting of `SolveOptions`.
+  static let flags = [
+    "epsilon": "--epsilon", "tolerance": "--tolerance", "useFloat": "--float32", "epsilonScaling": "--epsilon-scaling",
+    "acceleration": "--acceleration", "omega": "--omega", "andersonMemory": "--anderson-memory", "gamma": "--gamma",
+    "maxNonZeros": "--max-nonzeros", "penalties": "--unbalanced", "sourcePenalty": "--rho", "targetPenalty": "--rho",
+  ]
+
+  /// The library's check of the options in the command line's words.
+  var optionMessage: String {
+    func flag(_ setting: String) -> String { Self.flags[setting] ?? setting }
+    func methods(_ setting: String) -> String {
+      let names = SolveOptions.methods(taking: setting).map(\.rawValue)
+      return names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+    switch self {
+    case .missingEpsilon(let method): return "--method \(method.rawValue) needs --epsilon"
+    case .missingSetting(let setting, let method): return "--method \(method.rawValue) needs \(setting == "gamma" ? "a positive finite --gamma" : "\(flag(setting)) of at least 1")"
+    case .unsupportedSetting(let setting, _): return "\(flag(setting)) applies to --method \(methods(setting))"
+    case .invalidSetting(let setting, let reason): return "\(flag(setting)) \(reason)"
+    default: return description
+    }
+  }
 }

@@ -65,7 +65,7 @@ struct ReproduceCommand: ParsableCommand {
   }
 
   func run() throws {
-    if list { return printList() }
+    if list { return print(printing.json ? Experiment.listingJSON.serialized() : Experiment.listingText) }
     let bar = ProgressAdapter()
     let output: ReproductionOutput
     do {
@@ -83,47 +83,13 @@ struct ReproduceCommand: ParsableCommand {
       document.paragraph("\(output.experiment.paper.title) (\(output.experiment.paper.reference)).")
       document.code("otkit " + CommandLine.arguments.dropFirst().joined(separator: " "))
       document.append(output.report)
-      do {
-        try document.write(to: report)
-      } catch {
-        throw CLIError("\(error)")
-      }
+      try reported { try document.write(to: report) }
       print("report: \(report)")
     }
-    if let figures { try writeFigures(output, to: figures) }
+    if let figures {
+      print("figures: \(try reported { try output.report.writeFigures(to: figures, prefix: output.experiment.rawValue) }.count) in \(figures)")
+    }
     if printing.json { print(output.envelope.serialized()) }
-  }
-
-  /// Writes each figure of the report as `FOLDER/NAME-k.svg` (atomically).
-  func writeFigures(_ output: ReproductionOutput, to folder: String) throws {
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      for (k, figure) in output.report.svgFigures.enumerated() {
-        let path = (folder as NSString).appendingPathComponent("\(output.experiment.rawValue)-\(k + 1).svg")
-        try figure.svg.write(toFile: path, atomically: true, encoding: .utf8)
-      }
-    } catch {
-      throw CLIError("\(folder): cannot write the figures: \(error.localizedDescription)")
-    }
-    print("figures: \(output.report.svgFigures.count) in \(folder)")
-  }
-
-  func printList() {
-    if printing.json {
-      print(JSONValue.array(Experiment.allCases.map { e in
-        .object([
-          "name": .string(e.rawValue), "summary": .string(e.summary), "paper": .string(e.paper.title), "reference": .string(e.paper.reference),
-          "seed": .string(e.paper.seed), "settings": e.defaultSettings, "options": .array(e.options.map { .string($0.name) }),
-        ])
-      }).serialized())
-      return
-    }
-    let rows = Experiment.allCases.map { [$0.rawValue, $0.paper.seed, $0.paper.reference] }
-    print(TextTable(header: ["reproduction", "seed", "paper"], rows: rows).render())
-    for e in Experiment.allCases {
-      let options = e.options.map { "--" + $0.name }.joined(separator: " ")
-      print("\n\(e.rawValue): \(e.summary)" + (options.isEmpty ? "" : "\n  options: " + options))
-    }
   }
 }
 

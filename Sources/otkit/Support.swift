@@ -2,25 +2,22 @@ import ArgumentParser
 import Foundation
 import OTKit
 
-/// Wall-clock timing.
-enum Stopwatch {
-  /// Seconds taken by `body`.
-  static func time(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-  }
-
-  /// The fastest of `runs` timings of `body`.
-  static func best(of runs: Int, _ body: () -> Void) -> Double {
-    (0..<runs).map { _ in time(body) }.min() ?? 0
-  }
-}
-
 /// Standard error output.
 enum Console {
   static func error(_ text: String) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+  }
+}
+
+/// `body`'s value; any error it throws becomes a ``CLIError`` printed as the error
+/// describes itself (exit status 1).
+func reported<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as CLIError {
+    throw error
+  } catch {
+    throw CLIError("\(error)")
   }
 }
 

@@ -127,23 +127,14 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   func validate() throws {
     guard TabularModel.names.contains(model) else { throw ValidationError("--model must be one of \(TabularModel.names.joined(separator: ", ")) (got \(model))") }
     guard chosenAnchor != nil else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
-    _ = try hiddenWidths()
-    if let batchSize, batchSize < 0 { throw ValidationError("--batch-size must be positive (0: full batch)") }
-    guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
+    do {
+      try changes().check(model: model)
+    } catch let error as TabularModel.InvalidChange {
+      throw ValidationError("--" + error.setting.replacing(/[A-Z]/) { "-" + $0.output.lowercased() } + " " + error.reason)
+    }
     guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must lie in (0, 1)") }
-    if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) { throw ValidationError("--validation-fraction must lie in [0, 1)") }
-    if let patience, patience < 1 { throw ValidationError("--patience must be positive") }
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
-    guard blocks >= 1, heads >= 1, (feedForward ?? 1) >= 1 else { throw ValidationError("--blocks, --heads and --feed-forward must be positive") }
-    // The limits of a saved model's configuration, so that what trains also loads.
-    guard blocks <= TabularModelLimits.depth else { throw ValidationError("--blocks must be at most \(TabularModelLimits.depth)") }
-    guard heads <= TabularModelLimits.heads else { throw ValidationError("--heads must be at most \(TabularModelLimits.heads)") }
-    guard (feedForward ?? 1) <= TabularModelLimits.width else { throw ValidationError("--feed-forward must be at most \(TabularModelLimits.width)") }
-    if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw ValidationError("--head-dropout must lie in [0, 1)") }
-    if studySettings && !isTransformer {
-      throw ValidationError("--study-settings applies to --model transformer or pretrained")
-    }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if trace && !isTransformer {
@@ -174,187 +165,44 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
       error.file = data
       throw CLIError(error.trainingDescription)
     }
-    let fitted: FittedModel
+    let choice = try chosenModel()
+    let outcome: TrainingOutcome
     do {
-      fitted = try fit(train: train, test: test, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest)
+      outcome = try choice.fit(train: train, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest, trace: trace, showsProgress: true)
     } catch let error as TabularModelError {
       // A model that cannot fit this data (one coordinate for circle dummies): name the file.
       throw CLIError("\(data): \(error)")
     }
-    let outcome = fitted.outcome
-    if let save {
-      do {
-        try fitted.classifier.save(to: save)
-      } catch {
-        throw CLIError("\(error)")
-      }
-    }
+    if let save, let classifier = outcome.classifier { try reported { try classifier.save(to: save) } }
     if let report {
-      do {
+      try reported {
         try StudyReport.training(
           outcome, train: sequenceTrain, command: "otkit " + CommandLine.arguments.dropFirst().joined(separator: " "),
           dataName: (data as NSString).lastPathComponent
         ).write(to: report)
-      } catch {
-        throw CLIError("\(error)")
       }
     }
-    let recall = outcome.test.instances.definedRecall
-    print("model: \(outcome.description)")
-    print("data: \(data), \(labelled.count) rows, \(labelled.featureNames.count) features, classes \(labelled.classLabels.joined(separator: ", ")); train \(train.count), test \(test.count)")
-    print("epochs: \(outcome.history.epochs)\(outcome.history.stoppedEarly ? " (early stop)" : ""), best \(outcome.history.bestEpoch + 1)")
-    print("train accuracy: \(String(format: "%.4f", outcome.train.accuracy))")
-    print("test accuracy: \(String(format: "%.4f", outcome.test.accuracy))" + (sequenceTest.tokens > 1 || isTransformer ? " (instances), \(String(format: "%.4f", outcome.test.pointAccuracy)) (points)" : ""))
-    print("test recall: " + zip(labelled.classLabels, recall).map { "\($0) \($1.map { String(format: "%.4f", $0) } ?? "undefined (no test rows)")" }.joined(separator: ", "))
-    print("confusion (rows true, columns predicted): \(outcome.test.instances.confusion)")
-    print("train time: \(String(format: "%.3f", outcome.history.seconds)) s")
-    if let metrics = outcome.metrics {
-      print("OT metrics of training (P_0 to best epoch \(metrics.epoch + 1)): " + metrics.total.figures.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
-    }
-    if let save { print("saved: \(save)") }
-    if let report { print("report: \(report)") }
-    if json {
-      let report = TrainingReport(
-        outcome: outcome, classLabels: labelled.classLabels, trainRows: train.count, testRows: test.count,
-        tokens: sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: fitted.hidden)
-      print(((try? JSONValueEncoder.encode(report)) ?? .null).serialized())
-    }
-  }
-
-  struct FittedModel {
-    var classifier: any TabularClassifier
-    var outcome: TrainingOutcome
-    var hidden: [Int]?
+    let summary = TrainingReport(
+      outcome: outcome, classLabels: labelled.classLabels, trainRows: train.count, testRows: test.count,
+      tokens: sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: choice.hiddenWidths)
+    for line in summary.lines(data: data, rows: labelled.count, features: labelled.featureNames.count) { print(line) }
+    if json { print(((try? JSONValueEncoder.encode(summary)) ?? .null).serialized()) }
   }
 
   /// The model of the options, with its settings.
-  func chosenModel() throws -> TabularModel {
+  func chosenModel() throws -> TabularModel { TabularModel(name: model, changes: try changes())! }
+
+  /// The options' changes of the model's default settings.
+  func changes() throws -> TabularModel.Changes {
     var c = TabularModel.Changes()
     (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
     (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchor, norm, layout, batchSize)
     (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
-    return TabularModel(name: model, changes: c)!
+    return c
   }
 
-  func fit(train: LabeledData, test: LabeledData, sequenceTrain: SequenceData, sequenceTest: SequenceData) throws -> FittedModel {
-    let choice = try chosenModel()
-    let outcome = try choice.fit(
-      train: train, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest, trace: trace, showsProgress: true)
-    return FittedModel(classifier: outcome.classifier!, outcome: outcome, hidden: choice.hiddenWidths)
-  }
 }
 
 extension TokenLayout: ExpressibleByArgument {}
 extension NormPlacement: ExpressibleByArgument {}
 extension DummyPlacement: ExpressibleByArgument {}
-
-struct PredictCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "predict",
-    abstract: "Predict classes with a model saved by otkit train --save.",
-    discussion: """
-      DATA is a CSV file. With a header, the model's feature columns are picked by name and, \
-      when the model's label column is present, the accuracy is reported; without one, the \
-      file must hold exactly the model's features in order (or name the label column with \
-      --label). --output writes one row per data row: the predicted label and the \
-      probability of each class.
-      """
-  )
-
-  @Argument(help: "The model directory.")
-  var model: String
-
-  @Argument(help: "The data (CSV).")
-  var data: String
-
-  @Option(help: "Write the predictions to this CSV file.")
-  var output: String?
-
-  @Option(help: "The label column, to report accuracy (default: the model's label column when the header has it).")
-  var label: String?
-
-  @OptionGroup var printing: OutputOptions
-  var json: Bool { printing.json }
-
-  func run() throws {
-    let classifier: any TabularClassifier
-    let config: TabularModelConfiguration
-    do {
-      classifier = try TabularModels.load(from: model)
-      guard let c = classifier.configuration else { throw TabularModelError("the model is not fitted") }
-      config = c
-    } catch {
-      throw CLIError("\(error)")
-    }
-    let features: Matrix<Double>
-    var labels: [String]?
-    do {
-      // The label column: the one given, else the model's when the file's header has it.
-      var table: CSVTable
-      if let label {
-        table = try CSV.read(data, options: CSVReadOptions(label: .init(parsing: label)))
-      } else if let name = config.labelName {
-        do {
-          table = try CSV.read(data, options: CSVReadOptions(label: .name(name)))
-        } catch let error as DataError {
-          guard case .unknownLabelColumn = error.kind else { throw error }
-          table = try CSV.read(data)
-        }
-      } else {
-        table = try CSV.read(data)
-      }
-      labels = table.labels
-      if table.hadHeader {
-        var columns: [Int] = []
-        for name in config.featureNames {
-          guard let index = table.featureNames.firstIndex(of: name) else {
-            throw CLIError("\(data): has no column \"\(name)\", a feature of the model (its features: \(config.featureNames.joined(separator: ", ")))")
-          }
-          columns.append(index)
-        }
-        features = columns == Array(0..<table.features.columns) ? table.features : table.features.columns(at: columns)
-      } else {
-        guard table.features.columns == config.featureNames.count else {
-          throw CLIError("\(data): has \(table.features.columns) feature columns, the model needs \(config.featureNames.count)")
-        }
-        features = table.features
-      }
-    } catch let error as DataError {
-      throw CLIError(error.trainingDescription)
-    }
-    let start = DispatchTime.now().uptimeNanoseconds
-    let probabilities = try classifier.predictProbabilities(features)
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    // A row whose values take the model beyond Double (1e300 where it was trained on
-    // units) has no probabilities: an error naming the row, never NaN in the output.
-    for i in 0..<probabilities.rows where !(0..<probabilities.columns).allSatisfy({ probabilities[i, $0].isFinite }) {
-      let largest = (0..<features.columns).map { abs(features[i, $0]) }.max() ?? 0
-      throw CLIError("\(data): data row \(i + 1): the model's probabilities overflow for this row (its largest value is \(largest)); such values are outside what the model can represent")
-    }
-    let predictions = Predictions(classLabels: config.classLabels, probabilities: probabilities)
-    let (predicted, classLabels) = (predictions.predicted, predictions.classLabels)
-    let accuracy = labels.flatMap { predictions.accuracy(against: $0) }
-    if let output {
-      do {
-        try predictions.writeCSV(to: output)
-      } catch {
-        throw CLIError("\(error)")
-      }
-    }
-    let counts = predictions.counts
-    print("model: \(model) (\(config.model), classes \(classLabels.joined(separator: ", ")))")
-    print("rows: \(predicted.count); predicted per class: " + zip(classLabels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
-    if let accuracy { print("accuracy: \(String(format: "%.4f", accuracy))") }
-    if let output { print("predictions: \(output)") }
-    if json {
-      let object: [String: JSONValue] = [
-        "model": .string(config.model), "rows": .number(Double(predicted.count)),
-        "accuracy": accuracy.map { .number($0) } ?? .null,
-        "counts": .array(counts.map { .number(Double($0)) }),
-        "classLabels": .array(classLabels.map { .string($0) }),
-        "seconds": .number(seconds),
-      ]
-      print(JSONValue.object(object).serialized())
-    }
-  }
-}

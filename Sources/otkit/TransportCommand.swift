@@ -82,9 +82,13 @@ struct TransportCommand: ParsableCommand {
       throw ValidationError("--example needs a number of points from 1 to \(TransportCommand.largestExample)")
     }
     if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be positive") }
-    try entropic.validate(for: method)
-    try regularized.validate(for: method)
-    try unbalancedOptions.validate(for: method)
+    try entropic.validate()
+    try unbalancedOptions.validate()
+    do {
+      try solveOptions.check(for: method)
+    } catch let error as SolveError {
+      throw ValidationError(error.optionMessage)
+    }
     if unbalancedOptions.unbalanced && rescale { throw ValidationError("--rescale does not apply with --unbalanced (the totals may differ)") }
     if let minkowskiP {
       guard case .minkowski = cost else { throw ValidationError("--minkowski-p applies to --cost minkowski") }

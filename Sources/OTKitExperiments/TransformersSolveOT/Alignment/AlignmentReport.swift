@@ -32,4 +32,25 @@ public enum AlignmentReport {
     let rows = noises.enumerated().map { i, sigma in [String(format: "%g", sigma)] + accuracy[i].map { f($0) } }
     return (header, rows)
   }
+
+  /// The per-layer means as CSV (`otkit align --output`): one row per state, empty cells
+  /// for values that are not defined.
+  public static func csv(_ summaries: [LayerAlignment.Summary]) -> String {
+    func c(_ v: Double?) -> String { v.map { String($0) } ?? "" }
+    return "state,pairs,cosine_identity,cosine_band,ot_accuracy,ot_accuracy_band,correlation,distance_to_plan\n"
+      + summaries.map { s in
+        "\(s.state),\(s.sentences),\(c(s.cosineWithIdentity)),\(c(s.cosineBand)),\(c(s.otAccuracy)),\(c(s.otAccuracyBand)),\(c(s.correlation)),\(c(s.distanceToPlan))\n"
+      }.joined()
+  }
+
+  /// The report of `otkit align --report`: the table and the curves per layer.
+  public static func report(_ summaries: [LayerAlignment.Summary], command: String) -> Report {
+    var document = Report(title: "OTKit: layer-wise alignment of translated words")
+    document.paragraph("Does the attention between the two sentences of a pair, layer after layer, follow the gold word pairs and the optimal transport plan between the words' hidden states? H. Daneshmand, arXiv 2410.19931 v3 (E1, E4-E6). A language model has one token per word piece, not the theory's one token per pair of points: these curves mirror the author's measurements, they do not test the theorem.")
+    document.code(command)
+    let (header, rows) = layerTable(summaries)
+    document.table(header: header, rows: rows, caption: "Per layer, mean over sentence pairs (band: 1.282 standard errors)")
+    document.figures([chart(summaries, title: "Alignment by layer")])
+    return document
+  }
 }

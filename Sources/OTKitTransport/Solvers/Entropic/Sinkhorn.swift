@@ -8,6 +8,13 @@ public enum Epsilon: Sendable, Equatable, CustomStringConvertible {
   /// A multiple of a statistic of the cost matrix (`0.01` of `max C`, say).
   case relative(Double, to: CostStatistic)
 
+  /// The number given: the absolute value, or the multiple of the statistic.
+  public var value: Double {
+    switch self {
+    case .absolute(let e), .relative(let e, _): e
+    }
+  }
+
   /// The statistic of the costs a relative epsilon scales.
   public enum CostStatistic: String, Sendable, CaseIterable {
     case max, mean, std
