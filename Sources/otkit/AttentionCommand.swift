@@ -65,7 +65,7 @@ struct AttentionCommand: ParsableCommand {
   }
 
   func validate() throws {
-    guard chosenAnchor != nil else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
+    guard AttentionAnchor.names.contains(anchor) else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }

@@ -169,6 +169,7 @@ extension SolveError {
     switch self {
     case .missingEpsilon(let method): return "--method \(method.rawValue) needs --epsilon"
     case .missingSetting(let setting, let method): return "--method \(method.rawValue) needs \(setting == "gamma" ? "a positive finite --gamma" : "\(flag(setting)) of at least 1")"
+    case .unsupportedSetting("epsilon", _): return "--epsilon and --relative-epsilon apply to --method \(methods("epsilon"))"
     case .unsupportedSetting(let setting, _): return "\(flag(setting)) applies to --method \(methods(setting))"
     case .invalidSetting(let setting, let reason): return "\(flag(setting)) \(reason)"
     default: return description

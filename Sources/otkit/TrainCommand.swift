@@ -126,7 +126,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   func validate() throws {
     guard TabularModel.names.contains(model) else { throw ValidationError("--model must be one of \(TabularModel.names.joined(separator: ", ")) (got \(model))") }
-    guard chosenAnchor != nil else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
+    guard AttentionAnchor.names.contains(anchor) else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
+    guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
+    guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     do {
       try changes().check(model: model)
     } catch let error as TabularModel.InvalidChange {
@@ -135,8 +137,6 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must lie in (0, 1)") }
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
-    guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
-    guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if trace && !isTransformer {
       throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
     }
