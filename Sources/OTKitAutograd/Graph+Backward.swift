@@ -9,6 +9,10 @@ extension Graph {
   ///
   /// Every ``Operation`` has exactly one case here; an operation without a derivative throws
   /// ``AutogradError/noBackwardRule(_:)``.
+  ///
+  /// One function on purpose (longer than the house's 80 lines): it is the table of
+  /// backward rules, one short case per operation, read as a table and kept in one place so
+  /// that a new operation without its rule fails to compile.
   func backwardRule(_ node: Node, gradient g: Matrix<Double>) throws -> [Matrix<Double>?] {
     let y = node.value
     switch node.operation {

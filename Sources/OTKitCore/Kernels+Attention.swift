@@ -94,36 +94,10 @@ extension Kernels {
                   for head in 0..<h {
                     packHead(kb + b * t * qs + head * dk, stride: qs, size: dk, tokens: t, into: kt)
                     packHead(vb + b * t * vs + head * dv, stride: vs, size: dv, tokens: t, into: vt)
-                    let a = wb + (b * h + head) * t * t
-                    for i in 0..<t {
-                      let qi = qb + (b * t + i) * qs + head * dk
-                      let row = a + i * t
-                      for j in 0..<t { row[j] = 0 }
-                      for c in 0..<dk {
-                        let qc = qi[c] * scale
-                        let kc = kt + c * t
-                        for j in 0..<t { row[j] += qc * kc[j] }
-                      }
-                      if let biasElements {
-                        for j in 0..<t { row[j] += biasElements[i * t + j] }
-                      }
-                      var peak = row[0]
-                      for j in 1..<t where row[j] > peak { peak = row[j] }
-                      let oi = ob + (b * t + i) * vs + head * dv
-                      if peak == -.infinity {
-                        // A fully masked row attends to nothing.
-                        for j in 0..<t { row[j] = 0 }
-                        for c in 0..<dv { oi[c] = 0 }
-                        continue
-                      }
-                      softmaxInPlace(row, count: t, peak: peak)
-                      for c in 0..<dv {
-                        let vc = vt + c * t
-                        var sum: T = 0
-                        for j in 0..<t { sum += row[j] * vc[j] }
-                        oi[c] = sum
-                      }
-                    }
+                    portableAttentionRows(
+                      queries: qb + b * t * qs + head * dk, queryStride: qs, keysT: kt, valuesT: vt, bias: biasElements,
+                      weights: wb + (b * h + head) * t * t, output: ob + b * t * vs + head * dv, outputStride: vs,
+                      tokens: t, keySize: dk, valueSize: dv, scale: scale)
                   }
                 }
               }
@@ -198,37 +172,11 @@ extension Kernels {
                           packHead(vb + b * t * vs + head * dv, stride: vs, size: dv, tokens: t, into: vt)
                           dkt.update(repeating: 0, count: dk * t)
                           dvt.update(repeating: 0, count: dv * t)
-                          let a = wb + (b * h + head) * t * t
-                          for i in 0..<t {
-                            let row = a + i * t
-                            let gi = gb + (b * t + i) * vs + head * dv
-                            // dA_ij = g_i . v_j, and dV_j += A_ij g_i.
-                            for j in 0..<t { ds[j] = 0 }
-                            for c in 0..<dv {
-                              let gc = gi[c]
-                              let vc = vt + c * t, dvc = dvt + c * t
-                              for j in 0..<t {
-                                ds[j] += gc * vc[j]
-                                dvc[j] += gc * row[j]
-                              }
-                            }
-                            // dS_ij = A_ij (dA_ij - sum_l A_il dA_il), then the scaled products.
-                            var dot: T = 0
-                            for j in 0..<t { dot += row[j] * ds[j] }
-                            for j in 0..<t { ds[j] = row[j] * (ds[j] - dot) * scale }
-                            let qi = qb + (b * t + i) * qs + head * dk
-                            let dqi = dqb + (b * t + i) * qs + head * dk
-                            for c in 0..<dk {
-                              let kc = kt + c * t, dkc = dkt + c * t
-                              let qc = qi[c]
-                              var sum: T = 0
-                              for j in 0..<t {
-                                sum += ds[j] * kc[j]
-                                dkc[j] += ds[j] * qc
-                              }
-                              dqi[c] = sum
-                            }
-                          }
+                          portableAttentionBackwardRows(
+                            queries: qb + b * t * qs + head * dk, queryStride: qs, keysT: kt, valuesT: vt,
+                            weights: wb + (b * h + head) * t * t, gradient: gb + b * t * vs + head * dv, gradientStride: vs,
+                            queriesGradient: dqb + b * t * qs + head * dk, keysGradientT: dkt, valuesGradientT: dvt, scratch: ds,
+                            tokens: t, keySize: dk, valueSize: dv, scale: scale)
                           unpackHead(dkt, size: dk, tokens: t, into: dkb + b * t * qs + head * dk, stride: qs)
                           unpackHead(dvt, size: dv, tokens: t, into: dvb + b * t * vs + head * dv, stride: vs)
                         }
@@ -243,6 +191,92 @@ extension Kernels {
       }
     }
     return (dq, dK, dV)
+  }
+
+  /// One (instance, head) of the portable forward pass: the scaled scores of each query row
+  /// against the packed keys (`keySize x tokens`), the bias, the row softmax (a fully
+  /// masked row attends to nothing), and the row's output from the packed values.
+  ///
+  /// - Complexity: `O(tokens^2 (keySize + valueSize))`.
+  @inlinable
+  static func portableAttentionRows<T: MatrixScalar>(
+    queries q: UnsafePointer<T>, queryStride qs: Int, keysT kt: UnsafePointer<T>, valuesT vt: UnsafePointer<T>, bias: [T]?,
+    weights a: UnsafeMutablePointer<T>, output o: UnsafeMutablePointer<T>, outputStride vs: Int,
+    tokens t: Int, keySize dk: Int, valueSize dv: Int, scale: T
+  ) {
+    for i in 0..<t {
+      let qi = q + i * qs
+      let row = a + i * t
+      for j in 0..<t { row[j] = 0 }
+      for c in 0..<dk {
+        let qc = qi[c] * scale
+        let kc = kt + c * t
+        for j in 0..<t { row[j] += qc * kc[j] }
+      }
+      if let bias {
+        for j in 0..<t { row[j] += bias[i * t + j] }
+      }
+      var peak = row[0]
+      for j in 1..<t where row[j] > peak { peak = row[j] }
+      let oi = o + i * vs
+      if peak == -.infinity {
+        // A fully masked row attends to nothing.
+        for j in 0..<t { row[j] = 0 }
+        for c in 0..<dv { oi[c] = 0 }
+        continue
+      }
+      softmaxInPlace(row, count: t, peak: peak)
+      for c in 0..<dv {
+        let vc = vt + c * t
+        var sum: T = 0
+        for j in 0..<t { sum += row[j] * vc[j] }
+        oi[c] = sum
+      }
+    }
+  }
+
+  /// One (instance, head) of the portable backward pass: per query row, `dA = g V^T` and
+  /// `dV += A^T g`, the softmax's `dS = A (dA - rowsum(A dA))` scaled, then `dQ = dS K` and
+  /// `dK += dS^T Q` (keys' and values' gradients packed `size x tokens`).
+  ///
+  /// - Complexity: `O(tokens^2 (keySize + valueSize))`.
+  @inlinable
+  static func portableAttentionBackwardRows<T: MatrixScalar>(
+    queries q: UnsafePointer<T>, queryStride qs: Int, keysT kt: UnsafePointer<T>, valuesT vt: UnsafePointer<T>,
+    weights a: UnsafePointer<T>, gradient g: UnsafePointer<T>, gradientStride vs: Int,
+    queriesGradient dq: UnsafeMutablePointer<T>, keysGradientT dkt: UnsafeMutablePointer<T>, valuesGradientT dvt: UnsafeMutablePointer<T>,
+    scratch ds: UnsafeMutablePointer<T>, tokens t: Int, keySize dk: Int, valueSize dv: Int, scale: T
+  ) {
+    for i in 0..<t {
+      let row = a + i * t
+      let gi = g + i * vs
+      // dA_ij = g_i . v_j, and dV_j += A_ij g_i.
+      for j in 0..<t { ds[j] = 0 }
+      for c in 0..<dv {
+        let gc = gi[c]
+        let vc = vt + c * t, dvc = dvt + c * t
+        for j in 0..<t {
+          ds[j] += gc * vc[j]
+          dvc[j] += gc * row[j]
+        }
+      }
+      // dS_ij = A_ij (dA_ij - sum_l A_il dA_il), then the scaled products.
+      var dot: T = 0
+      for j in 0..<t { dot += row[j] * ds[j] }
+      for j in 0..<t { ds[j] = row[j] * (ds[j] - dot) * scale }
+      let qi = q + i * qs
+      let dqi = dq + i * qs
+      for c in 0..<dk {
+        let kc = kt + c * t, dkc = dkt + c * t
+        let qc = qi[c]
+        var sum: T = 0
+        for j in 0..<t {
+          sum += ds[j] * kc[j]
+          dkc[j] += ds[j] * qc
+        }
+        dqi[c] = sum
+      }
+    }
   }
 
   /// Copies one head's `tokens x size` block (rows `stride` apart) transposed into

@@ -71,34 +71,7 @@ extension Kernels {
       swap(&fromKeys, &toKeys)
       swap(&fromIndex, &toIndex)
     }
-    // Finish the runs that share the top 33 bits.
-    var start = 0
-    while start < n {
-      let top = fromKeys[start] >> 31
-      var end = start + 1
-      while end < n && fromKeys[end] >> 31 == top { end += 1 }
-      if end - start > 32 {
-        var run = (start..<end).map { (fromKeys[$0], fromIndex[$0]) }
-        run.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        for (k, entry) in run.enumerated() {
-          fromKeys[start + k] = entry.0
-          fromIndex[start + k] = entry.1
-        }
-      } else if end - start > 1 {
-        for t in (start + 1)..<end {
-          let key = fromKeys[t], index = fromIndex[t]
-          var u = t
-          while u > start && fromKeys[u - 1] > key {
-            fromKeys[u] = fromKeys[u - 1]
-            fromIndex[u] = fromIndex[u - 1]
-            u -= 1
-          }
-          fromKeys[u] = key
-          fromIndex[u] = index
-        }
-      }
-      start = end
-    }
+    finishRuns(keys: fromKeys, index: fromIndex, count: n)
     let values: [Double] = HugePages.array(count: n) { out in
       for t in 0..<n {
         let key = fromKeys[t]
@@ -109,5 +82,40 @@ extension Kernels {
       for t in 0..<n { out[t] = Int(fromIndex[t]) }
     }
     return (values, order)
+  }
+
+  /// Finishes the runs of keys that share their top 33 bits (after the radix passes):
+  /// insertion sort for short runs, a comparison sort for long ones; ties keep the
+  /// original order.
+  ///
+  /// - Complexity: `O(n)` for continuous data, `O(n log n)` at worst.
+  static func finishRuns(keys: UnsafeMutablePointer<UInt64>, index: UnsafeMutablePointer<Int32>, count n: Int) {
+    var start = 0
+    while start < n {
+      let top = keys[start] >> 31
+      var end = start + 1
+      while end < n && keys[end] >> 31 == top { end += 1 }
+      if end - start > 32 {
+        var run = (start..<end).map { (keys[$0], index[$0]) }
+        run.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        for (k, entry) in run.enumerated() {
+          keys[start + k] = entry.0
+          index[start + k] = entry.1
+        }
+      } else if end - start > 1 {
+        for t in (start + 1)..<end {
+          let key = keys[t], position = index[t]
+          var u = t
+          while u > start && keys[u - 1] > key {
+            keys[u] = keys[u - 1]
+            index[u] = index[u - 1]
+            u -= 1
+          }
+          keys[u] = key
+          index[u] = position
+        }
+      }
+      start = end
+    }
   }
 }

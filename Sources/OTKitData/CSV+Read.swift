@@ -72,67 +72,18 @@ extension CSV {
     let fieldCount = reader.fields.count
     let names = hasHeader ? firstTexts : (1...fieldCount).map { "column \($0)" }
 
-    var labelIndex: Int? = nil
-    if let label = options.label {
-      switch label {
-      case .name(let name):
-        guard hasHeader, let index = names.firstIndex(of: name) else {
-          throw DataError(
-            .unknownLabelColumn(name, available: hasHeader ? names : []), file: file,
-            line: first.line)
-        }
-        labelIndex = index
-      case .index(let index):
-        let resolved = index < 0 ? fieldCount + index : index
-        guard resolved >= 0 && resolved < fieldCount else {
-          throw DataError(.labelColumnOutOfRange(index, columns: fieldCount), file: file, line: first.line)
-        }
-        labelIndex = resolved
-      }
-    }
+    let labelIndex = try options.label.map { try resolve($0, names: names, hasHeader: hasHeader, file: file, line: first.line) }
     let featureNames = names.enumerated().filter { $0.offset != labelIndex }.map(\.element)
     let context = ChunkContext(
       fieldCount: fieldCount, labelIndex: labelIndex, names: names,
       dropInvalid: options.dropInvalidRows)
 
-    var chunks: [Chunk] = []
     if !hasHeader {
       // The first record is data: parse it as the start of the first chunk.
       reader.position = first.start
       reader.line = first.line
     }
-    let dataStart = reader.position
-    let hasQuotes = memchr(base + dataStart, 0x22, bytes.count - dataStart) != nil
-    let pieces = hasQuotes ? 1 : min(Parallel.threads, max(1, (bytes.count - dataStart) / (1 << 20)))
-    if pieces <= 1 {
-      chunks = [try parseChunk(reader: reader, end: bytes.count, context: context)]
-    } else {
-      // Split at line ends; number each piece's lines from the newlines before it.
-      var bounds = [dataStart]
-      for k in 1..<pieces {
-        var cut = dataStart + (bytes.count - dataStart) * k / pieces
-        while cut < bytes.count && base[cut - 1] != 0x0A { cut += 1 }
-        bounds.append(max(cut, bounds.last!))
-      }
-      bounds.append(bytes.count)
-      var firstLines = [reader.line]
-      for k in 1..<pieces {
-        firstLines.append(firstLines[k - 1] + countNewlines(base, bounds[k - 1], bounds[k]))
-      }
-      var results = [Result<Chunk, Error>?](repeating: nil, count: pieces)
-      let (start, cuts, lines) = (reader, bounds, firstLines)
-      results.withUnsafeMutableBufferPointer { out in
-        let out = UncheckedBox(out)
-        DispatchQueue.concurrentPerform(iterations: pieces) { k in
-          var piece = start
-          piece.position = cuts[k]
-          piece.line = lines[k]
-          out.value[k] = Result { try parseChunk(reader: piece, end: cuts[k + 1], context: context) }
-        }
-      }
-      chunks = try results.map { try $0!.get() }
-    }
-
+    let chunks = try parseChunks(reader: reader, base: base, count: bytes.count, context: context)
     let rows = chunks.reduce(0) { $0 + $1.rows }
     guard rows > 0 else { throw DataError(.empty, file: file) }
     var values = [Double]()
@@ -149,6 +100,59 @@ extension CSV {
       features: Matrix(rows: rows, columns: featureNames.count, elements: values),
       labelName: labelIndex.map { names[$0] }, labels: labels, hadHeader: hasHeader,
       droppedLines: dropped)
+  }
+
+  /// The column index of the label, by name (in a header) or by index (negative from the
+  /// end).
+  ///
+  /// - Throws: ``DataError`` for an unknown name or an index out of range.
+  static func resolve(_ label: CSVReadOptions.LabelColumn, names: [String], hasHeader: Bool, file: String, line: Int) throws -> Int {
+    switch label {
+    case .name(let name):
+      guard hasHeader, let index = names.firstIndex(of: name) else {
+        throw DataError(.unknownLabelColumn(name, available: hasHeader ? names : []), file: file, line: line)
+      }
+      return index
+    case .index(let index):
+      let resolved = index < 0 ? names.count + index : index
+      guard resolved >= 0 && resolved < names.count else {
+        throw DataError(.labelColumnOutOfRange(index, columns: names.count), file: file, line: line)
+      }
+      return resolved
+    }
+  }
+
+  /// The data records from the reader's position to `count`: in one piece when the file
+  /// has quotes or is small, else in pieces split at line ends and parsed in parallel, each
+  /// numbering its lines from the newlines before it.
+  static func parseChunks(reader: RecordReader, base: UnsafePointer<UInt8>, count: Int, context: ChunkContext) throws -> [Chunk] {
+    let dataStart = reader.position
+    let hasQuotes = memchr(base + dataStart, 0x22, count - dataStart) != nil
+    let pieces = hasQuotes ? 1 : min(Parallel.threads, max(1, (count - dataStart) / (1 << 20)))
+    guard pieces > 1 else { return [try parseChunk(reader: reader, end: count, context: context)] }
+    var bounds = [dataStart]
+    for k in 1..<pieces {
+      var cut = dataStart + (count - dataStart) * k / pieces
+      while cut < count && base[cut - 1] != 0x0A { cut += 1 }
+      bounds.append(max(cut, bounds.last!))
+    }
+    bounds.append(count)
+    var firstLines = [reader.line]
+    for k in 1..<pieces {
+      firstLines.append(firstLines[k - 1] + countNewlines(base, bounds[k - 1], bounds[k]))
+    }
+    var results = [Result<Chunk, Error>?](repeating: nil, count: pieces)
+    let (start, cuts, lines) = (reader, bounds, firstLines)
+    results.withUnsafeMutableBufferPointer { out in
+      let out = UncheckedBox(out)
+      DispatchQueue.concurrentPerform(iterations: pieces) { k in
+        var piece = start
+        piece.position = cuts[k]
+        piece.line = lines[k]
+        out.value[k] = Result { try parseChunk(reader: piece, end: cuts[k + 1], context: context) }
+      }
+    }
+    return try results.map { try $0!.get() }
   }
 
   struct ChunkContext: Sendable {

@@ -62,11 +62,31 @@ public struct SVGChart: Sendable {
     items.append(.markers(x: x, y: y, color: color, size: size, label: label))
   }
 
-  /// The SVG document.
-  public func render() -> String {
+  /// The plot area and the data ranges of a rendering, with the maps from data to pixels.
+  struct Frame {
     let margin = (left: 62.0, right: 16.0, top: 30.0, bottom: 44.0)
-    let plotW = width - margin.left - margin.right
-    let plotH = height - margin.top - margin.bottom - (legend.isEmpty ? 0 : 18)
+    var plotW = 0.0, plotH = 0.0
+    var x0 = 0.0, x1 = 1.0, y0 = 0.0, y1 = 1.0
+    var logX = false, logY = false
+
+    func px(_ x: Double) -> Double {
+      let v = logX ? log10(max(x, 1e-300)) : x
+      return margin.left + (v - x0) / (x1 - x0) * plotW
+    }
+
+    func py(_ y: Double) -> Double {
+      let v = logY ? log10(max(y, 1e-300)) : y
+      return margin.top + plotH - (v - y0) / (y1 - y0) * plotH
+    }
+  }
+
+  /// The frame of the items: the finite (and, on log axes, positive) data's ranges,
+  /// widened to equal scales with ``equalAspect``.
+  func frame() -> Frame {
+    var frame = Frame()
+    (frame.logX, frame.logY) = (logX, logY)
+    frame.plotW = width - frame.margin.left - frame.margin.right
+    frame.plotH = height - frame.margin.top - frame.margin.bottom - (legend.isEmpty ? 0 : 18)
     var xs: [Double] = [], ys: [Double] = []
     for item in items {
       switch item {
@@ -79,23 +99,25 @@ public struct SVGChart: Sendable {
       }
     }
     let pairs = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
-    var (x0, x1) = Self.range(pairs.map { logX ? log10($0.0) : $0.0 })
-    var (y0, y1) = Self.range(pairs.map { logY ? log10($0.1) : $0.1 })
+    (frame.x0, frame.x1) = Self.range(pairs.map { logX ? log10($0.0) : $0.0 })
+    (frame.y0, frame.y1) = Self.range(pairs.map { logY ? log10($0.1) : $0.1 })
     if equalAspect {
-      let scale = max((x1 - x0) / plotW, (y1 - y0) / plotH)
-      let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2)
-      (x0, x1) = (cx - scale * plotW / 2, cx + scale * plotW / 2)
-      (y0, y1) = (cy - scale * plotH / 2, cy + scale * plotH / 2)
+      let scale = max((frame.x1 - frame.x0) / frame.plotW, (frame.y1 - frame.y0) / frame.plotH)
+      let (cx, cy) = ((frame.x0 + frame.x1) / 2, (frame.y0 + frame.y1) / 2)
+      (frame.x0, frame.x1) = (cx - scale * frame.plotW / 2, cx + scale * frame.plotW / 2)
+      (frame.y0, frame.y1) = (cy - scale * frame.plotH / 2, cy + scale * frame.plotH / 2)
     }
-    func px(_ x: Double) -> Double {
-      let v = logX ? log10(max(x, 1e-300)) : x
-      return margin.left + (v - x0) / (x1 - x0) * plotW
-    }
-    func py(_ y: Double) -> Double {
-      let v = logY ? log10(max(y, 1e-300)) : y
-      return margin.top + plotH - (v - y0) / (y1 - y0) * plotH
-    }
-    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    return frame
+  }
+
+  static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+  /// The SVG document.
+  ///
+  /// - Complexity: linear in the number of plotted values.
+  public func render() -> String {
+    let frame = frame()
+    let f = Self.f
     var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n"
     // One arrowhead per arrow colour (context-stroke is not everywhere yet).
     var arrowColors: [String] = []
@@ -107,8 +129,25 @@ public struct SVGChart: Sendable {
     s += "</defs>\n"
     s += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
     s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escapeXML(title))</text>\n"
-    // Axes and ticks.
-    s += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
+    s += axes(frame)
+    s += "<g>\n" + items.map { itemSVG($0, frame) }.joined() + "</g>\n"
+    // Legend below the plot.
+    var lx = frame.margin.left
+    let ly = height - 10
+    for entry in legend {
+      s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(entry.color)\"/>"
+      s += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(escapeXML(entry.label))</text>"
+      lx += 24 + Double(entry.label.count) * 6.2
+    }
+    return s + "\n</svg>"
+  }
+
+  /// The plot's frame, its ticks with their labels, and the axis labels.
+  func axes(_ frame: Frame) -> String {
+    let f = Self.f
+    let (margin, plotW, plotH) = (frame.margin, frame.plotW, frame.plotH)
+    let (x0, x1, y0, y1) = (frame.x0, frame.x1, frame.y0, frame.y1)
+    var s = "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
     for t in Self.ticks(x0, x1) {
       let x = margin.left + (t - x0) / (x1 - x0) * plotW
       s += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top + plotH))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotH + 4))\" stroke=\"#666\"/>"
@@ -121,44 +160,38 @@ public struct SVGChart: Sendable {
     }
     s += "<text x=\"\(f(margin.left + plotW / 2))\" y=\"\(f(margin.top + plotH + 32))\" text-anchor=\"middle\">\(escapeXML(xLabel))</text>\n"
     s += "<text transform=\"translate(14 \(f(margin.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escapeXML(yLabel))</text>\n"
-    s += "<g>\n"
-    for item in items {
-      switch item {
-      case .points(let x, let y, let color, let radius, let opacity):
-        s += "<g fill=\"\(color)\" fill-opacity=\"\(opacity)\">"
-        for (a, b) in zip(x, y) where a.isFinite && b.isFinite {
-          s += "<circle cx=\"\(f(px(a)))\" cy=\"\(f(py(b)))\" r=\"\(radius)\"/>"
-        }
-        s += "</g>\n"
-      case .line(let x, let y, let color, let width, let opacity, let dashed):
-        let points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
-          .map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
-        s += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\" stroke-opacity=\"\(opacity)\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
-      case .arrows(let from, let to, let color, let width, let opacity):
-        s += "<g stroke=\"\(color)\" stroke-width=\"\(width)\" stroke-opacity=\"\(opacity)\" marker-end=\"url(#\(Self.markerID(color)))\">"
-        for (a, b) in zip(from, to) where a.0.isFinite && a.1.isFinite && b.0.isFinite && b.1.isFinite {
-          s += "<line x1=\"\(f(px(a.0)))\" y1=\"\(f(py(a.1)))\" x2=\"\(f(px(b.0)))\" y2=\"\(f(py(b.1)))\"/>"
-        }
-        s += "</g>\n"
-      case .markers(let x, let y, let color, let size, let label):
-        for (index, (a, b)) in zip(x, y).enumerated() {
-          let (cx, cy) = (px(a), py(b))
-          s += "<path d=\"M \(f(cx - size)) \(f(cy - size)) L \(f(cx + size)) \(f(cy + size)) M \(f(cx - size)) \(f(cy + size)) L \(f(cx + size)) \(f(cy - size))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
-          if let label { s += "<text x=\"\(f(cx + size + 3))\" y=\"\(f(cy - size))\" font-weight=\"bold\">\(escapeXML(label))\(x.count > 1 ? " \(index)" : "")</text>" }
-        }
-        s += "\n"
+    return s
+  }
+
+  /// One item's SVG.
+  func itemSVG(_ item: Item, _ frame: Frame) -> String {
+    let (f, px, py) = (Self.f, frame.px, frame.py)
+    var s = ""
+    switch item {
+    case .points(let x, let y, let color, let radius, let opacity):
+      s += "<g fill=\"\(color)\" fill-opacity=\"\(opacity)\">"
+      for (a, b) in zip(x, y) where a.isFinite && b.isFinite {
+        s += "<circle cx=\"\(f(px(a)))\" cy=\"\(f(py(b)))\" r=\"\(radius)\"/>"
       }
+      s += "</g>\n"
+    case .line(let x, let y, let color, let width, let opacity, let dashed):
+      let points = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
+        .map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+      s += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\" stroke-opacity=\"\(opacity)\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
+    case .arrows(let from, let to, let color, let width, let opacity):
+      s += "<g stroke=\"\(color)\" stroke-width=\"\(width)\" stroke-opacity=\"\(opacity)\" marker-end=\"url(#\(Self.markerID(color)))\">"
+      for (a, b) in zip(from, to) where a.0.isFinite && a.1.isFinite && b.0.isFinite && b.1.isFinite {
+        s += "<line x1=\"\(f(px(a.0)))\" y1=\"\(f(py(a.1)))\" x2=\"\(f(px(b.0)))\" y2=\"\(f(py(b.1)))\"/>"
+      }
+      s += "</g>\n"
+    case .markers(let x, let y, let color, let size, let label):
+      for (index, (a, b)) in zip(x, y).enumerated() {
+        let (cx, cy) = (px(a), py(b))
+        s += "<path d=\"M \(f(cx - size)) \(f(cy - size)) L \(f(cx + size)) \(f(cy + size)) M \(f(cx - size)) \(f(cy + size)) L \(f(cx + size)) \(f(cy - size))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
+        if let label { s += "<text x=\"\(f(cx + size + 3))\" y=\"\(f(cy - size))\" font-weight=\"bold\">\(escapeXML(label))\(x.count > 1 ? " \(index)" : "")</text>" }
+      }
+      s += "\n"
     }
-    s += "</g>\n"
-    // Legend below the plot.
-    var lx = margin.left
-    let ly = height - 10
-    for entry in legend {
-      s += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(entry.color)\"/>"
-      s += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(escapeXML(entry.label))</text>"
-      lx += 24 + Double(entry.label.count) * 6.2
-    }
-    s += "\n</svg>"
     return s
   }
 

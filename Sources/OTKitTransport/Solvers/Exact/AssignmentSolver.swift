@@ -122,6 +122,11 @@ public struct AssignmentSolver: Sendable {
   /// The dense LAPJV algorithm on an `n x n` row-major cost matrix. Returns the column of
   /// each row, the row and column duals (`u_i + v_j <= c_ij`, with equality on the
   /// assignment) and the number of augmenting paths.
+  ///
+  /// One function on purpose (longer than the house's 80 lines): Jonker and Volgenant's
+  /// classic loop (column reduction, reduction transfer, augmenting row reduction, shortest
+  /// augmenting paths) shares its arrays across the phases, and keeping it whole keeps it
+  /// checkable line by line against the published algorithm.
   static func lapjv(_ c: UnsafePointer<Double>, n: Int) -> ([Int], [Double], [Double], Int) {
     var rowsol = [Int](repeating: -1, count: n)
     var colsol = [Int](repeating: -1, count: n)

@@ -279,6 +279,13 @@ final class NetworkSimplexState {
     }
   }
 
+  /// Re-threads the spanning tree after a pivot (the leaving arc's subtree is re-rooted
+  /// under the entering arc): parents, predecessor arcs, thread and reverse thread, last
+  /// successors and subtree sizes.
+  ///
+  /// One function on purpose (longer than the house's 80 lines): the classic network
+  /// simplex update (as in LEMON's and POT's implementations) walks the same thread lists
+  /// in several coupled passes; split, its invariants would span functions.
   func updateTreeStructure() {
     let oldRevThread = revThread[uOut]
     let oldSuccNum = succNum[uOut]

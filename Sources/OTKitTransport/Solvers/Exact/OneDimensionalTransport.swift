@@ -123,6 +123,7 @@ public struct OneDimensionalTransport: Sendable {
     defer { withExtendedLifetime(memory) {} }
     let (rows, columns, masses, costs) = (memory.rows.base, memory.columns.base, memory.masses.base, memory.costs.base)
     var count = 0
+    // One pass along the staircase; the buffers open once for the whole pass.
     x.withUnsafeBufferPointer { x in
     y.withUnsafeBufferPointer { y in
     a.withUnsafeBufferPointer { a in
@@ -174,18 +175,12 @@ public struct OneDimensionalTransport: Sendable {
       for k in 0..<n where f[k].isNaN { f[k] = h(x[k] - y[lastJ]) - g[lastJ] }
       for k in 0..<m where g[k].isNaN { g[k] = h(x[lastI] - y[k]) - f[lastI] }
       count = entries
-      out.cost = total
-      out.steps = steps
-      out.slackness = slack
-      out.costScale = scale
+      (out.cost, out.steps, out.slackness, out.costScale) = (total, steps, slack, scale)
     }}}}}}}}
     func copy<T>(_ p: UnsafeMutablePointer<T>) -> [T] {
       HugePages.array(count: count) { $0.baseAddress!.initialize(from: p, count: count) }
     }
-    out.rows = copy(rows)
-    out.columns = copy(columns)
-    out.masses = copy(masses)
-    out.entryCosts = copy(costs)
+    (out.rows, out.columns, out.masses, out.entryCosts) = (copy(rows), copy(columns), copy(masses), copy(costs))
     return out
   }
 }
