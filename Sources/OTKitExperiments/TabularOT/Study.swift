@@ -22,20 +22,19 @@ public struct StudyRun: Sendable, Codable {
   public var metrics: TransportMetrics?
 }
 
-/// Mean and standard deviation (`n - 1`) of a sample; the deviation is 0 for one value.
+/// Mean and standard deviation (`n - 1`) of a sample, as the tables show them
+/// (``SampleStatistics``' convention: the deviation is 0 for one value).
 public struct MeanDeviation: Sendable, Codable, Equatable {
   public var mean: Double
   public var deviation: Double
 
   public init(_ values: [Double]) {
-    let n = Double(values.count)
-    mean = values.isEmpty ? 0 : values.reduce(0, +) / n
-    let m = mean
-    deviation = values.count > 1 ? (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)).squareRoot() : 0
+    let statistics = SampleStatistics(values)
+    (mean, deviation) = (statistics.mean, statistics.deviation)
   }
 
   public func formatted(_ digits: Int) -> String {
-    String(format: "%.\(digits)f ± %.\(digits)f", mean, deviation)
+    NumberFormat.estimate(mean, deviation, digits)
   }
 }
 

@@ -102,17 +102,10 @@ public enum TrainedSorterStudy {
     public var standardError: Double
     public var count: Int
 
+    /// ``SampleStatistics``' convention: non-finite values left out, an error of 0 for one.
     public init(_ values: [Double]) {
-      let finite = values.filter(\.isFinite)
-      count = finite.count
-      mean = finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
-      if finite.count > 1 {
-        let m = mean
-        let variance = finite.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(finite.count - 1)
-        standardError = (variance / Double(finite.count)).squareRoot()
-      } else {
-        standardError = .nan
-      }
+      let statistics = SampleStatistics(values)
+      (mean, standardError, count) = (statistics.mean, statistics.standardError, statistics.count)
     }
   }
 

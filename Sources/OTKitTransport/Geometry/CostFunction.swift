@@ -24,6 +24,21 @@ public protocol CostFunction: Sendable, CustomStringConvertible {
 }
 
 extension CostFunction {
+  /// The costs of row `i` of `x` against every column of `yT`, from the pair cost
+  /// ``cost(_:_:)`` in `Double` (the default: a new cost needs no pointer code; the
+  /// built-in costs override it with vectorized rows).
+  ///
+  /// - Complexity: `O(m d)`.
+  public func fillRow<T: MatrixScalar>(_ i: Int, of x: Matrix<T>, against yT: Matrix<T>, into row: UnsafeMutableBufferPointer<T>) {
+    let (d, m) = (x.columns, yT.columns)
+    let point = (0..<d).map { Double(x[i, $0]) }
+    var other = [Double](repeating: 0, count: d)
+    for j in 0..<m {
+      for k in 0..<d { other[k] = Double(yT[k, j]) }
+      row[j] = T(cost(point[...], other[...]))
+    }
+  }
+
   /// The cost matrix from ``fillRow(_:of:against:into:)``, rows in parallel.
   ///
   /// - Complexity: `O(n m d)`.

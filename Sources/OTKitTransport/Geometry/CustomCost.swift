@@ -16,16 +16,6 @@ public struct CustomCost: CostFunction {
 
   public func cost(_ x: ArraySlice<Double>, _ y: ArraySlice<Double>) -> Double { function(x, y) }
 
-  public func fillRow<T: MatrixScalar>(_ i: Int, of x: Matrix<T>, against yT: Matrix<T>, into row: UnsafeMutableBufferPointer<T>) {
-    let (d, m) = (x.columns, yT.columns)
-    let point = (0..<d).map { Double(x[i, $0]) }
-    var other = [Double](repeating: 0, count: d)
-    for j in 0..<m {
-      for k in 0..<d { other[k] = Double(yT[k, j]) }
-      row[j] = T(function(point[...], other[...]))
-    }
-  }
-
   public func matrix(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Matrix<Double> {
     let d = x.columns
     return Matrix(rows: x.rows, columns: y.rows) { i, j in

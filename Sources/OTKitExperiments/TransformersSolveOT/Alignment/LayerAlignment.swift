@@ -264,11 +264,8 @@ public enum LayerAlignment {
   public static func summarize(_ sentences: [[Row]]) -> [Summary] {
     let states = Set(sentences.flatMap { $0.map(\.state) }).sorted()
     func stats(_ values: [Double]) -> (Double?, Double?) {
-      guard !values.isEmpty else { return (nil, nil) }
-      let mean = values.reduce(0, +) / Double(values.count)
-      guard values.count > 1 else { return (mean, nil) }
-      let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
-      return (mean, 1.282 * (variance / Double(values.count)).squareRoot())
+      let statistics = SampleStatistics(values)
+      return statistics.count == 0 ? (nil, nil) : (statistics.mean, statistics.halfWidth(z: 1.282))
     }
     return states.map { s in
       let rows = sentences.compactMap { $0.first { $0.state == s } }

@@ -1,3 +1,5 @@
+import OTKitCore
+
 /// A stratified train/test split: each class keeps its share in both parts.
 public struct StratifiedSplit: Sendable, Equatable {
   /// Indices of the training rows, ascending.
