@@ -168,5 +168,6 @@ public enum StudyFigures {
     return (header, metrics.perClass.enumerated().map { row(classLabels[$0.offset], $0.element) } + [row("total", metrics.total)])
   }
 
-  public static func format(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+  /// `v` with `digits` decimals (``NumberFormat/fixed(_:_:)``).
+  public static func format(_ v: Double, _ digits: Int) -> String { NumberFormat.fixed(v, digits) }
 }

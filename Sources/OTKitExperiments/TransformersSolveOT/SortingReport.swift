@@ -16,10 +16,7 @@ public enum SortingReport {
     return depths
   }
 
-  static func format(_ value: Double?) -> String {
-    guard let value, value.isFinite else { return "-" }
-    return String(format: "%.2e", value)
-  }
+  static func format(_ value: Double?) -> String { value.map { NumberFormat.scientific($0, 2) } ?? "-" }
 
   /// One row per curve: the setting, the floor, the error at each table depth, layers to
   /// 1e-3, the slope, the Sinkhorn iterations, the final rank accuracy and sort error.

@@ -3,7 +3,7 @@ import OTKitReport
 
 /// The tables and the HTML section of the synthetic alignment study and of `otkit align`.
 public enum AlignmentReport {
-  static func f(_ v: Double?, _ format: String = "%.3f") -> String { v.map { String(format: format, $0) } ?? "-" }
+  static func f(_ v: Double?) -> String { v.map { NumberFormat.fixed($0, 3) } ?? "-" }
 
   /// One row per state: pairs, cosine with the identity and its band, OT accuracy and its
   /// band, correlation with the plan, distance to the plan.
@@ -29,7 +29,7 @@ public enum AlignmentReport {
   /// The OT accuracy of the embeddings on a grid of noise (rows) and shift (columns).
   public static func gridTable(noises: [Double], shifts: [Double], accuracy: [[Double]]) -> (header: [String], rows: [[String]]) {
     let header = ["σ \\ α"] + shifts.map { String(format: "%g", $0) }
-    let rows = noises.enumerated().map { i, sigma in [String(format: "%g", sigma)] + accuracy[i].map { f($0) } }
+    let rows = noises.enumerated().map { i, sigma in [NumberFormat.general(sigma)] + accuracy[i].map { f($0) } }
     return (header, rows)
   }
 
