@@ -60,21 +60,11 @@ enum SinkhornKernels {
     let (n, m) = (costs.rows, costs.columns)
     columnSums.update(repeating: 0, count: m)
     guard n > 0, m > 0 else { return 0 }
-    let ranges = Parallel.workerRanges(count: n, cost: 20 * m)
-    let workers = ranges.count
-    let partialMemory = ScratchMemory<T>(count: workers * m)
-    let partial = partialMemory.base
-    let scratchMemory = ScratchMemory<T>(count: workers * 2 * m)
-    let scratch = scratchMemory.base
-    let fallbacksMemory = ScratchMemory<Int>(count: workers)
-    let fallbacks = fallbacksMemory.base
-    defer {
-      withExtendedLifetime(partialMemory) {}
-      withExtendedLifetime(scratchMemory) {}
-      withExtendedLifetime(fallbacksMemory) {}
-    }
-    partial.initialize(repeating: 0, count: workers * m)
-    fallbacks.initialize(repeating: 0, count: workers)
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 20 * m)
+    let workers = sweep.count
+    let (partialMemory, scratchMemory, fallbacksMemory) = (sweep.partials(T(0), perWorker: m), sweep.rowBuffers(T.self), sweep.partials(0, perWorker: 1))
+    defer { withExtendedLifetime((partialMemory, scratchMemory, fallbacksMemory)) {} }
+    let (partial, scratch, fallbacks) = (partialMemory.base, scratchMemory.base, fallbacksMemory.base)
     let inverse = 1 / epsilon
     let safe = safeSumRange(T.self)
     Parallel.forEachWorker(count: n, cost: 20 * m) { worker, range in
@@ -142,21 +132,11 @@ enum SinkhornKernels {
   ) {
     let (n, m) = (costs.rows, costs.columns)
     guard n > 0, m > 0 else { return }
-    let ranges = Parallel.workerRanges(count: n, cost: 20 * m)
-    let workers = ranges.count
-    let maximaMemory = ScratchMemory<T>(count: workers * m)
-    let maxima = maximaMemory.base
-    let sumsMemory = ScratchMemory<T>(count: workers * m)
-    let sums = sumsMemory.base
-    let scratchMemory = ScratchMemory<T>(count: workers * 2 * m)
-    let scratch = scratchMemory.base
-    defer {
-      withExtendedLifetime(maximaMemory) {}
-      withExtendedLifetime(sumsMemory) {}
-      withExtendedLifetime(scratchMemory) {}
-    }
-    maxima.initialize(repeating: -.infinity, count: workers * m)
-    sums.initialize(repeating: 0, count: workers * m)
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 20 * m)
+    let workers = sweep.count
+    let (maximaMemory, sumsMemory, scratchMemory) = (sweep.partials(-T.infinity, perWorker: m), sweep.partials(T(0), perWorker: m), sweep.rowBuffers(T.self))
+    defer { withExtendedLifetime((maximaMemory, sumsMemory, scratchMemory)) {} }
+    let (maxima, sums, scratch) = (maximaMemory.base, sumsMemory.base, scratchMemory.base)
     let inverse = 1 / epsilon
     // Pass 1: per-column maxima of (f_i - C_ij)/eps; pass 2: sums of exp(x - max).
     for pass in 0..<2 {
@@ -203,21 +183,11 @@ enum SinkhornKernels {
     let (n, m) = (costs.rows, costs.columns)
     columnSums.update(repeating: 0, count: m)
     guard n > 0, m > 0 else { return 0 }
-    let ranges = Parallel.workerRanges(count: n, cost: 20 * m)
-    let workers = ranges.count
-    let partialMemory = ScratchMemory<Double>(count: workers * m)
-    let partial = partialMemory.base
-    let linearMemory = ScratchMemory<Double>(count: workers)
-    let linear = linearMemory.base
-    let scratchMemory = ScratchMemory<T>(count: workers * 2 * m)
-    let scratch = scratchMemory.base
-    defer {
-      withExtendedLifetime(partialMemory) {}
-      withExtendedLifetime(linearMemory) {}
-      withExtendedLifetime(scratchMemory) {}
-    }
-    partial.initialize(repeating: 0, count: workers * m)
-    linear.initialize(repeating: 0, count: workers)
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 20 * m)
+    let workers = sweep.count
+    let (partialMemory, linearMemory, scratchMemory) = (sweep.partials(0.0, perWorker: m), sweep.partials(0.0, perWorker: 1), sweep.rowBuffers(T.self))
+    defer { withExtendedLifetime((partialMemory, linearMemory, scratchMemory)) {} }
+    let (partial, linear, scratch) = (partialMemory.base, linearMemory.base, scratchMemory.base)
     let inverse = 1 / epsilon
     Parallel.forEachWorker(count: n, cost: 20 * m) { worker, range in
       let sums = partial + worker * m
@@ -258,17 +228,12 @@ enum SinkhornKernels {
     let (n, m) = (costs.rows, costs.columns)
     result.update(repeating: 0, count: transpose ? m : n)
     guard n > 0, m > 0 else { return }
-    let ranges = Parallel.workerRanges(count: n, cost: 20 * m)
-    let workers = ranges.count
-    let partialMemory = ScratchMemory<Double>(count: transpose ? workers * m : 1)
-    let partial = partialMemory.base
-    let scratchMemory = ScratchMemory<T>(count: workers * 2 * m)
-    let scratch = scratchMemory.base
-    defer {
-      withExtendedLifetime(partialMemory) {}
-      withExtendedLifetime(scratchMemory) {}
-    }
-    if transpose { partial.initialize(repeating: 0, count: workers * m) }
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 20 * m)
+    let workers = sweep.count
+    // Partial column sums only for P^T v.
+    let (partialMemory, scratchMemory) = (transpose ? sweep.partials(0.0, perWorker: m) : ScratchMemory<Double>(count: 1), sweep.rowBuffers(T.self))
+    defer { withExtendedLifetime((partialMemory, scratchMemory)) {} }
+    let (partial, scratch) = (partialMemory.base, scratchMemory.base)
     let inverse = 1 / epsilon
     Parallel.forEachWorker(count: n, cost: 20 * m) { worker, range in
       let buffer = scratch + worker * 2 * m
@@ -311,18 +276,11 @@ extension SinkhornKernels {
   ) -> Int {
     w.update(repeating: 0, count: m)
     guard n > 0, m > 0 else { return 0 }
-    let ranges = Parallel.workerRanges(count: n, cost: 2 * m)
-    let workers = ranges.count
-    let partialMemory = ScratchMemory<Double>(count: workers * m)
-    let partial = partialMemory.base
-    let badMemory = ScratchMemory<Int>(count: workers)
-    let bad = badMemory.base
-    defer {
-      withExtendedLifetime(partialMemory) {}
-      withExtendedLifetime(badMemory) {}
-    }
-    partial.initialize(repeating: 0, count: workers * m)
-    bad.initialize(repeating: 0, count: workers)
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 2 * m)
+    let workers = sweep.count
+    let (partialMemory, badMemory) = (sweep.partials(0.0, perWorker: m), sweep.partials(0, perWorker: 1))
+    defer { withExtendedLifetime((partialMemory, badMemory)) {} }
+    let (partial, bad) = (partialMemory.base, badMemory.base)
     let safe = safeSumRange(T.self)
     Parallel.forEachWorker(count: n, cost: 2 * m) { worker, range in
       let sums = partial + worker * m
@@ -403,11 +361,10 @@ extension SinkhornKernels {
     columns.update(repeating: -1, count: n * k)
     values.update(repeating: 0, count: n * k)
     guard n > 0, m > 0 else { return }
-    let ranges = Parallel.workerRanges(count: n, cost: 20 * m)
-    let partialMemory = ScratchMemory<Double>(count: ranges.count * m)
-    let partial = partialMemory.base
+    let sweep = SweepWorkers(rows: n, columns: m, cost: 20 * m)
+    let partialMemory = sweep.partials(0.0, perWorker: m)
     defer { withExtendedLifetime(partialMemory) {} }
-    partial.initialize(repeating: 0, count: ranges.count * m)
+    let partial = partialMemory.base
     let inverse = 1 / epsilon
     Parallel.forEachWorker(count: n, cost: 20 * m) { worker, range in
       let sums = partial + worker * m
@@ -442,7 +399,7 @@ extension SinkhornKernels {
         rowSums[i] = total
       }
     }
-    addPartials(partial, workers: ranges.count, count: m, into: columnSums)
+    addPartials(partial, workers: sweep.count, count: m, into: columnSums)
   }
 
   /// Adds the per-worker partial vectors (`workers` consecutive blocks of `count`) into
@@ -454,5 +411,28 @@ extension SinkhornKernels {
       let block = partial + w * count
       for j in 0..<count { result[j] += block[j] }
     }
+  }
+}
+
+/// The workers of a streaming sweep over the cost rows and their scratch, set up the same
+/// way by every sweep: as many workers as `Parallel.workerRanges` gives for the rows, then
+/// per worker zeroed partials (column sums, counters) and a row buffer of `2 m` values (the
+/// row's exponentials below, its costs above).
+struct SweepWorkers {
+  let count: Int
+  let columns: Int
+
+  init(rows n: Int, columns m: Int, cost: Int) {
+    (count, columns) = (Parallel.workerRanges(count: n, cost: cost).count, m)
+  }
+
+  /// `perWorker` values for each worker, each `value`.
+  func partials<E>(_ value: E, perWorker: Int) -> ScratchMemory<E> {
+    ScratchMemory(repeating: value, count: count * perWorker)
+  }
+
+  /// A row buffer of `2 m` values for each worker, uninitialized.
+  func rowBuffers<T>(_: T.Type) -> ScratchMemory<T> {
+    ScratchMemory(count: count * 2 * columns)
   }
 }
