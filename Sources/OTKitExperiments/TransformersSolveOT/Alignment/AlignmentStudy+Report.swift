@@ -9,9 +9,9 @@ extension AlignmentStudy {
     let embeddings = result.embeddings
     let (gh, gr) = AlignmentReport.gridTable(noises: embeddings.noises, shifts: embeddings.shifts, accuracy: embeddings.accuracy)
     report.table(header: gh, rows: gr, caption: "OT accuracy of the embeddings (share of gold pairs on the exact plan's support, \(settings.pairs) pairs; chance 1/\(b.words)) against noise σ (rows) and shift α (columns)")
-    report.paragraph(String(
-      format: "With a common direction of length 12 (σ 1.0, α 0): %@ with Euclidean costs (a shared direction cancels in differences), %@ with cosine costs.",
-      NumberFormat.fixed(embeddings.anisotropic, 3), NumberFormat.fixed(embeddings.anisotropicCosine, 3)))
+    let a = anisotropic
+    report.paragraph(
+      "With a common direction of length \(NumberFormat.general(a.anisotropy)) (σ \(NumberFormat.fixed(a.noise, 1)), α \(NumberFormat.general(a.shift))): \(NumberFormat.fixed(embeddings.anisotropic, 3)) with Euclidean costs (a shared direction cancels in differences), \(NumberFormat.fixed(embeddings.anisotropicCosine, 3)) with cosine costs.")
     report.paragraph("Encoder (\(e.layers) layers, width \(e.width), \(e.heads) heads, \(e.steps) steps) trained to name each token's concept (σ \(NumberFormat.fixed(t.noise, 1)), α \(NumberFormat.fixed(t.shift, 1)), anisotropy \(NumberFormat.fixed(t.anisotropy, 0))): test accuracy \(NumberFormat.fixed(result.encoder.testAccuracy, 3)); layer by layer on \(settings.testPairs) test pairs (plan: the input embeddings').")
     let (lh, lr) = AlignmentReport.layerTable(result.encoder.layers)
     report.table(header: lh, rows: lr, caption: "The trained encoder, layer by layer (band: 1.282 standard errors)")

@@ -97,6 +97,14 @@ public struct AlignmentStudy: Reproduction {
     return encoder
   }
 
+  /// The embeddings with a common direction (σ 1, α 0, a direction of length 12), for the
+  /// grid's Euclidean and cosine variants.
+  var anisotropic: SyntheticAlignment.Settings {
+    var anisotropic = base
+    (anisotropic.noise, anisotropic.anisotropy) = (1, 12)
+    return anisotropic
+  }
+
   /// The trained encoder's task: some shift and anisotropy.
   var trained: SyntheticAlignment.Settings {
     var trained = base
@@ -129,8 +137,6 @@ public struct AlignmentStudy: Reproduction {
       }
       grid.append(row)
     }
-    var anisotropic = base
-    (anisotropic.noise, anisotropic.anisotropy) = (1, 12)
     var cosine = LayerAlignment.Options()
     cosine.distance = .cosine
     return Embeddings(
