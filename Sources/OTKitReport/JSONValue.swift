@@ -10,6 +10,12 @@ public enum JSONValue: Sendable, Equatable {
   case object([String: JSONValue])
   case null
 
+  /// The JSON value of an `Encodable` value (``JSONValueEncoder``); `null` if it cannot
+  /// be encoded.
+  public init(encoding value: some Encodable) {
+    self = (try? JSONValueEncoder.encode(value)) ?? .null
+  }
+
   /// The value as one line of JSON.
   public func serialized() -> String {
     switch self {

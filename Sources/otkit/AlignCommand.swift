@@ -109,7 +109,7 @@ struct AlignCommand: ParsableCommand {
     if json {
       print(JSONValue.object([
         "command": .string("align"), "pairs": .number(Double(directories.count)),
-        "layers": (try? JSONValueEncoder.encode(summaries)) ?? .null, "seconds": .number(seconds),
+        "layers": JSONValue(encoding: summaries), "seconds": .number(seconds),
       ]).serialized())
     }
   }

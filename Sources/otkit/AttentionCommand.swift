@@ -105,7 +105,7 @@ struct AttentionCommand: ParsableCommand {
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
     if json {
-      let perHead: [JSONValue] = diagnostics.map { (try? JSONValueEncoder.encode($0)) ?? .null }
+      let perHead: [JSONValue] = diagnostics.map { JSONValue(encoding: $0) }
       print(JSONValue.object([
         "anchor": .string(chosen.name), "alpha": chosen.entmaxAlpha.map { .number($0) } ?? .null,
         "temperature": .number(attention.resolvedTemperature(keySize: q[0].columns)),

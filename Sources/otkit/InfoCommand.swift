@@ -25,10 +25,10 @@ struct InfoCommand: ParsableCommand {
   func run() throws {
     let environment = OTKitInfo.Environment()
     for line in environment.lines { print(line) }
-    guard case .object(var report) = (try? JSONValueEncoder.encode(environment)) ?? .null else { return }
+    guard case .object(var report) = JSONValue(encoding: environment) else { return }
     if benchmark {
       let results = KernelBenchmark(size: size).run { print($0) }
-      report["benchmark"] = (try? JSONValueEncoder.encode(results)) ?? .null
+      report["benchmark"] = JSONValue(encoding: results)
     }
     if json { print(JSONValue.object(report).serialized()) }
   }

@@ -51,6 +51,6 @@ struct PredictCommand: ParsableCommand {
     let summary = PredictionReport(predictions, model: config.model, labels: labels, seconds: seconds)
     for line in summary.lines(directory: model) { print(line) }
     if let output { print("predictions: \(output)") }
-    if json { print(((try? JSONValueEncoder.encode(summary)) ?? .null).serialized()) }
+    if json { print(JSONValue(encoding: summary).serialized()) }
   }
 }

@@ -186,7 +186,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
       outcome: outcome, classLabels: labelled.classLabels, trainRows: train.count, testRows: test.count,
       tokens: sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: choice.hiddenWidths)
     for line in summary.lines(data: data, rows: labelled.count, features: labelled.featureNames.count) { print(line) }
-    if json { print(((try? JSONValueEncoder.encode(summary)) ?? .null).serialized()) }
+    if json { print(JSONValue(encoding: summary).serialized()) }
   }
 
   /// The model of the options, with its settings.

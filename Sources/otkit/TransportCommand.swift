@@ -130,7 +130,7 @@ struct TransportCommand: ParsableCommand {
     if printing.json {
       let tolerance = solution.method.isEntropic || solution.method.isSmooth ? entropic.tolerance : nil
       let report = TransportReport(solution, problem: problem, seconds: seconds, tolerance: tolerance)
-      print(((try? JSONValueEncoder.encode(report)) ?? .null).serialized())
+      print(JSONValue(encoding: report).serialized())
     }
     if !solution.status.isSuccess { throw ExitCode(3) }
   }

@@ -69,7 +69,7 @@ extension Experiment {
 
   static func options<R: Reproduction>(of type: R.Type) -> [ReproductionOption] { R.Settings.options }
 
-  static func defaults<R: Reproduction>(of type: R.Type) -> JSONValue { (try? JSONValueEncoder.encode(R.Settings())) ?? .null }
+  static func defaults<R: Reproduction>(of type: R.Type) -> JSONValue { JSONValue(encoding: R.Settings()) }
 
   static func prepare<R: Reproduction>(_ type: R.Type, experiment: Experiment, options: [(name: String, value: String)], quick: Bool) throws -> PreparedReproduction {
     var settings = quick ? R.Settings.quick : R.Settings()
@@ -88,10 +88,10 @@ extension Experiment {
     }
     try settings.validate(given: Set(options.map(\.name)))
     let reproduction = R(settings: settings)
-    let encoded = (try? JSONValueEncoder.encode(settings)) ?? .null
+    let encoded = JSONValue(encoding: settings)
     return PreparedReproduction(experiment: experiment, settings: encoded) { progress in
       let result = try reproduction.run(progress: progress)
-      return (reproduction.report(result), (try? JSONValueEncoder.encode(result)) ?? .null, reproduction.legacyFields(result))
+      return (reproduction.report(result), JSONValue(encoding: result), reproduction.legacyFields(result))
     }
   }
 }

@@ -32,6 +32,11 @@ public enum OptionText {
     try value(text, option: option, must: "true or false", { Bool($0) })
   }
 
+  /// A seed: a non-negative integer.
+  public static func seed(_ text: String, option: String) throws -> UInt64 {
+    try value(text, option: option, must: "a non-negative integer", { UInt64($0) })
+  }
+
   /// Positive finite numbers, comma-separated.
   public static func positives(_ text: String, option: String) throws -> [Double] {
     try list(text, option: option, must: "positive numbers", { Double($0) }, where: { $0 > 0 && $0.isFinite })

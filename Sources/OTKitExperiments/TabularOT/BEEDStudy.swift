@@ -12,7 +12,7 @@ import OTKitTabular
 public struct BEEDStudy: Reproduction {
   public static let experiment = Experiment.beed
 
-  public struct Settings: ReproductionSettings, Equatable {
+  public struct Settings: ReproductionSettings, TabularRunSettings, Equatable {
     /// The BEED CSV file (label column `y`).
     public var data = "../shared/data/beed.csv"
     public var repetitions = 1
@@ -43,12 +43,9 @@ public struct BEEDStudy: Reproduction {
     ]
 
     public mutating func set(_ option: String, to text: String) throws {
+      if try setRunOption(option, to: text) { return }
       switch option {
       case "data": data = text
-      case "repetitions": repetitions = try OptionText.integer(text, option: option, in: 1...10_000)
-      case "seed": seed = try OptionText.value(text, option: option, must: "a non-negative integer", { UInt64($0) })
-      case "epochs": epochs = try OptionText.integer(text, option: option, in: 1...1_000_000)
-      case "norm": norm = try OptionText.value(text, option: option, must: "post or pre", { NormPlacement(rawValue: $0) })
       case "classes": classes = try OptionText.list(text, option: option, must: "integers from 2 to 1000", { Int($0) }, where: { (2...1000).contains($0) })
       case "rows": rows = try OptionText.integer(text, option: option, in: 0...Int.max)
       default: throw ReproductionError.notAnOption(option)

@@ -12,7 +12,7 @@ public struct SyntheticStudy: Reproduction {
   public static let experiment = Experiment.synthetic
 
   /// The study's settings (the paper's: separations 1, 2, 3, three repetitions, 200 epochs).
-  public struct Settings: ReproductionSettings, Equatable {
+  public struct Settings: ReproductionSettings, TabularRunSettings, Equatable {
     public var separations: [Double] = [1, 2, 3]
     public var repetitions = 3
     public var seed: UInt64 = 0
@@ -42,12 +42,9 @@ public struct SyntheticStudy: Reproduction {
     ]
 
     public mutating func set(_ option: String, to text: String) throws {
+      if try setRunOption(option, to: text) { return }
       switch option {
       case "separations": separations = try OptionText.positives(text, option: option)
-      case "repetitions": repetitions = try OptionText.integer(text, option: option, in: 1...10_000)
-      case "seed": seed = try OptionText.value(text, option: option, must: "a non-negative integer", { UInt64($0) })
-      case "epochs": epochs = try OptionText.integer(text, option: option, in: 1...1_000_000)
-      case "norm": norm = try OptionText.value(text, option: option, must: "post or pre", { NormPlacement(rawValue: $0) })
       case "instances": instances = try OptionText.integer(text, option: option, in: 4...1_000_000)
       case "tokens": tokens = try OptionText.integer(text, option: option, in: 1...100_000)
       default: throw ReproductionError.notAnOption(option)

@@ -79,7 +79,7 @@ extension SortingStudy {
       case "sink-modes": sinkModes = try OptionText.list(text, option: option, must: "drift or frozen", { OTTransformer.SinkMode(rawValue: $0) })
       case "dimensions": dimensions = try OptionText.list(text, option: option, must: "integers from 1 to 64", { Int($0) }, where: { (1...64).contains($0) })
       case "full-grid": fullGrid = try OptionText.flag(text, option: option)
-      case "seed": seed = try OptionText.value(text, option: option, must: "a non-negative integer", { UInt64($0) })
+      case "seed": seed = try OptionText.seed(text, option: option)
       default: try setTrained(option, to: text)
       }
     }

@@ -87,9 +87,9 @@ public struct SortingStudy: Reproduction {
 
   public func legacyFields(_ result: Result) -> [String: JSONValue] {
     [
-      "curves": (try? JSONValueEncoder.encode(result.curves)) ?? .null,
-      "example": (try? JSONValueEncoder.encode(result.example)) ?? .null,
-      "trained": result.trained.flatMap { try? JSONValueEncoder.encode($0) } ?? .null,
+      "curves": JSONValue(encoding: result.curves),
+      "example": JSONValue(encoding: result.example),
+      "trained": result.trained.map { JSONValue(encoding: $0) } ?? .null,
     ]
   }
 }

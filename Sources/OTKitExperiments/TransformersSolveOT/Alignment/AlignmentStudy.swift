@@ -45,7 +45,7 @@ public struct AlignmentStudy: Reproduction {
 
     public mutating func set(_ option: String, to text: String) throws {
       switch option {
-      case "seed": seed = try OptionText.value(text, option: option, must: "a non-negative integer", { UInt64($0) })
+      case "seed": seed = try OptionText.seed(text, option: option)
       case "noises": noises = try OptionText.positives(text, option: option)
       case "shifts": shifts = try OptionText.list(text, option: option, must: "non-negative numbers", { Double($0) }, where: { $0 >= 0 && $0.isFinite })
       case "pairs": pairs = try OptionText.integer(text, option: option, in: 1...100_000)
@@ -147,9 +147,9 @@ public struct AlignmentStudy: Reproduction {
 
   public func legacyFields(_ result: Result) -> [String: JSONValue] {
     [
-      "embeddings": (try? JSONValueEncoder.encode(result.embeddings)) ?? .null,
-      "encoder": (try? JSONValueEncoder.encode(result.encoder)) ?? .null,
-      "constructed": (try? JSONValueEncoder.encode(result.constructed)) ?? .null,
+      "embeddings": JSONValue(encoding: result.embeddings),
+      "encoder": JSONValue(encoding: result.encoder),
+      "constructed": JSONValue(encoding: result.constructed),
     ]
   }
 }

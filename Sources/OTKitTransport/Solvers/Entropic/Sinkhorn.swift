@@ -280,8 +280,6 @@ struct SinkhornState<T: MatrixScalar> {
     self.kernelDomain = kernelDomain && !costs.isOnline
   }
 
-  var safeSum: ClosedRange<T> { T.self == Float.self ? T(1e-25)...T(1e25) : T(1e-200)...T(1e200) }
-  var safeScaling: ClosedRange<T> { T.self == Float.self ? T(1e-15)...T(1e15) : T(1e-100)...T(1e100) }
 
   /// Plain iterations (no acceleration): see ``iterate(epsilon:tolerance:maxIterations:history:acceleration:report:)``.
   mutating func iterate(

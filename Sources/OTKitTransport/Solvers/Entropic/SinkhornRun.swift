@@ -43,7 +43,9 @@ struct SinkhornRun<T: MatrixScalar> {
   var v: [T]
   var w: [Double]
 
-  static var safeSum: ClosedRange<T> { T.self == Float.self ? T(1e-25)...T(1e25) : T(1e-200)...T(1e200) }
+  /// The sums trusted without a max-shifted recomputation (the kernels' range).
+  static var safeSum: ClosedRange<T> { SinkhornKernels.safeSumRange(T.self) }
+  /// The scalings kept before they are absorbed into the potentials.
   static var safeScaling: ClosedRange<T> { T.self == Float.self ? T(1e-15)...T(1e15) : T(1e-100)...T(1e100) }
 
   init(_ state: SinkhornState<T>, epsilon: T, tolerance: Double, acceleration: SinkhornAcceleration, firstError: Int) {
