@@ -13,41 +13,23 @@ extension AttentionAnchor {
     }
   }
 
+  /// The command-line name (the named rule's ``AnchorRule/name``).
+  public var name: String { type(of: namedRule).name }
+
   /// The names of the anchors (``name``), as the command line takes them.
-  public static let names = ["softmax", "sinkhorn", "sparsemax", "entmax", "orthostochastic"]
+  public static var names: [String] { rules.map { $0.name } }
 
   /// The anchor of a name (``names``) with its parameters; `nil` for an unknown name.
   public init?(name: String, parameters: Parameters = Parameters()) {
-    switch name {
-    case "softmax": self = .softmax
-    case "sinkhorn": self = .sinkhorn(SinkhornAnchorSettings(iterations: parameters.iterations, tolerance: parameters.tolerance))
-    case "sparsemax": self = .sparsemax
-    case "entmax": self = .entmax(alpha: parameters.alpha)
-    case "orthostochastic": self = .orthostochastic
-    default: return nil
-    }
+    guard let rule = Self.rules.first(where: { $0.name == name }) else { return nil }
+    self = rule.anchor(parameters)
   }
 
   /// The anchor's parameters for people: ` (alpha 1.5)`, ` (10 iterations, tolerance
   /// 1e-06)`, or nothing.
-  public var parameterDescription: String {
-    switch self {
-    case .entmax(let alpha): " (alpha \(alpha))"
-    case .sinkhorn(let s): " (\(s.iterations) iterations\(s.tolerance.map { ", tolerance \($0)" } ?? ""))"
-    default: ""
-    }
-  }
+  public var parameterDescription: String { namedRule.parameterDescription }
 
   /// Whether the anchor needs as many keys as queries (the orthostochastic anchor's QR of
   /// square scores).
-  public var needsSquareScores: Bool {
-    if case .orthostochastic = self { return true }
-    return false
-  }
-
-  /// Entmax's alpha; `nil` for the other anchors.
-  public var entmaxAlpha: Double? {
-    if case .entmax(let alpha) = self { return alpha }
-    return nil
-  }
+  public var needsSquareScores: Bool { namedRule.needsSquareScores }
 }

@@ -4,9 +4,10 @@ import OTKitCore
 /// (Sander, Ablin, Blondel and Peyré, "Sinkformers", AISTATS 2022; Peters, Niculae and
 /// Martins, "Sparse sequence-to-sequence models", ACL 2019): each is a transport problem.
 ///
-/// Each case names one ``AnchorRule`` (``rule``), which holds the math; this enum is the
+/// Each case names one ``AnchorRule`` (``namedRule``), which holds the math; this enum is the
 /// serializable choice (model files, the command line). "alpha = 2 is sparsemax" is decided
-/// here, in ``rule``, and nowhere else.
+/// here, in ``canonical``, and nowhere else. Adding an anchor is its rule's file plus one
+/// case here (with its arm in ``namedRule`` and ``weights(_:)``, and its type in ``rules``).
 public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// Row normalization: one-sided entropic OT.
   case softmax
@@ -21,17 +22,6 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// The elementwise square of the orthogonal factor of `S = Q R` (square scores only).
   case orthostochastic
 
-  /// The command-line name.
-  public var name: String {
-    switch self {
-    case .softmax: "softmax"
-    case .sinkhorn: "sinkhorn"
-    case .sparsemax: "sparsemax"
-    case .entmax: "entmax"
-    case .orthostochastic: "orthostochastic"
-    }
-  }
-
   /// The anchor that computes this one: entmax with alpha = 2 is sparsemax (the one place
   /// that says so); every other anchor is itself.
   @inlinable
@@ -40,9 +30,11 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     return self
   }
 
-  /// The rule that computes this anchor.
-  public var rule: any AnchorRule {
-    switch canonical {
+  /// The rule each case names, one arm per case (entmax with alpha = 2 names
+  /// ``EntmaxAnchor``; it is computed by ``rule``). The name, parameters and shape checks of
+  /// ``AttentionAnchor+Name.swift`` read it, so a new case needs no edit there.
+  public var namedRule: any AnchorRule {
+    switch self {
     case .softmax: SoftmaxAnchor()
     case .sinkhorn(let settings): SinkhornAnchor(settings: settings)
     case .sparsemax: SparsemaxAnchor()
@@ -51,21 +43,28 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     }
   }
 
+  /// The rule types by name, in the order the command line lists them; ``init(name:parameters:)``
+  /// searches them.
+  public static let rules: [any AnchorRule.Type] = [
+    SoftmaxAnchor.self, SinkhornAnchor.self, SparsemaxAnchor.self, EntmaxAnchor.self, OrthostochasticAnchor.self,
+  ]
+
+  /// The rule that computes this anchor (the named rule of ``canonical``).
+  public var rule: any AnchorRule { canonical.namedRule }
+
   /// The weights of a score matrix (already divided by the temperature) and what the
   /// backward pass needs.
   ///
   /// - Complexity: `O(n m)` for the row anchors (plus sorting the candidates), `O(k n m)`
   ///   for `k` Sinkhorn iterations, `O(n^3)` for the orthostochastic anchor.
   public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    var (weights, record) = rule.forward(scores)
-    record.anchor = self
-    return (weights, record)
+    rule.recordedForward(scores, anchor: self)
   }
 
   /// The gradient with respect to the scores, given the gradient with respect to the
   /// weights.
   public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient g: Matrix<Double>) -> Matrix<Double> {
-    rule.backward(scores: scores, record: record, gradient: g)
+    rule.recordedBackward(scores: scores, record: record, gradient: g)
   }
 
   /// The weights of scores in their own precision (the orthostochastic anchor and the

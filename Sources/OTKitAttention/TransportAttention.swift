@@ -70,7 +70,7 @@ public struct TransportAttention: Sendable {
   ///
   /// With the softmax anchor in `Float` on a CPU with AVX-512 or AVX2 this never forms the
   /// `n x m` weights: query rows go through scores, softmax and the value product in blocks
-  /// that stay in cache (`Kernels.blockedSoftmaxAttention` of the core).
+  /// that stay in cache (`Fast.blockedSoftmaxAttention` of the core).
   /// Other anchors and precisions form the weights and multiply.
   ///
   /// - Complexity: `O(n m (d + dv))` time; `O(m (d + dv))` extra memory on the blocked path,
@@ -82,7 +82,7 @@ public struct TransportAttention: Sendable {
       let v = values as? Matrix<Float>
     {
       let scale = Float(1 / resolvedTemperature(keySize: queries.columns))
-      if let o = Kernels.blockedSoftmaxAttention(
+      if let o = Fast.blockedSoftmaxAttention(
         queries: q, keys: k, values: v, scale: scale, bias: bias.map(Matrix<Float>.init)),
         let result = o as? Matrix<T>
       {

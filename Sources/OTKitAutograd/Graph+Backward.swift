@@ -169,10 +169,10 @@ extension Graph {
       return [dx]
 
     case .attention(let record):
-      let shape = Kernels.AttentionShape(
+      let shape = Fast.AttentionShape(
         instances: input(node, 0).rows / record.tokens, tokens: record.tokens, heads: record.heads,
         keySize: record.keySize, valueSize: record.valueSize)
-      let (dq, dk, dv) = Kernels.multiHeadAttentionBackward(
+      let (dq, dk, dv) = Fast.multiHeadAttentionBackward(
         queries: input(node, 0), keys: input(node, 1), values: input(node, 2), weights: record.weights,
         shape: shape, scale: record.scale, gradient: g)
       return [dq, dk, dv]

@@ -15,11 +15,11 @@ public func multiHeadAttention(
 ) -> Tensor {
   precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
   precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
-  let shape = Kernels.AttentionShape(
+  let shape = Fast.AttentionShape(
     instances: queries.rows / tokens, tokens: tokens, heads: heads,
     keySize: queries.columns / heads, valueSize: values.columns / heads)
   let s = scale ?? 1 / Double(shape.keySize).squareRoot()
-  let (output, weights) = Kernels.multiHeadAttention(
+  let (output, weights) = Fast.multiHeadAttention(
     queries: queries.value, keys: keys.value, values: values.value, shape: shape, scale: s, bias: bias)
   let record = AttentionRecord(
     tokens: tokens, heads: heads, keySize: shape.keySize, valueSize: shape.valueSize, scale: s,

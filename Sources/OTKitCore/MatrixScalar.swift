@@ -36,23 +36,6 @@ where Self.RawSignificand: FixedWidthInteger {
     _ shape: GEMMShape, a: UnsafePointer<Self>, b: UnsafePointer<Self>, row: UnsafePointer<Self>,
     c: UnsafeMutablePointer<Self>
   ) -> Bool
-
-  /// The forward of one (instance, head) block of fused attention on the AVX kernels (see
-  /// ``Kernels/multiHeadAttention(queries:keys:values:shape:scale:bias:)``), with a
-  /// `scratch` of ``Kernels/headAttentionScratchCount(tokens:keySize:valueSize:)``
-  /// elements; only when that count is positive (the kernels are in use).
-  static func _headAttentionForward(
-    _ block: _HeadAttentionBlock<Self>, bias: UnsafePointer<Self>?, weights: UnsafeMutablePointer<Self>,
-    output: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
-  )
-
-  /// The backward of one (instance, head) block on the AVX kernels, under the same
-  /// condition.
-  static func _headAttentionBackward(
-    _ block: _HeadAttentionBlock<Self>, weights: UnsafePointer<Self>, gradient: UnsafePointer<Self>,
-    queries dq: UnsafeMutablePointer<Self>, keys dk: UnsafeMutablePointer<Self>,
-    values dv: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>
-  )
 }
 
 extension Double: MatrixScalar {

@@ -39,7 +39,7 @@ struct BlockedAttentionTests {
         for j in 0..<dv { worst = max(worst, abs(Double(blocked[i, j]) - reference[i, j])) }
       }
       #expect(worst < 2e-5, "shape \(shape), bias \(b != nil): \(worst)")
-      if let direct = Kernels.blockedSoftmaxAttention(
+      if let direct = Fast.blockedSoftmaxAttention(
         queries: q, keys: k, values: v, scale: 1 / 0.7, bias: b.map(Matrix<Float>.init))
       {
         #expect(direct == blocked)

@@ -51,9 +51,9 @@ struct MultiHeadAttentionKernelTests {
       ? Matrix(rows: t, columns: t) { i, j in (j > i || (t > 1 && i == t - 1)) ? -.infinity : T(0.1) * T(i - j) }
       : nil
     let scale = T(0.7)
-    let shape = Kernels.AttentionShape(instances: n, tokens: t, heads: h, keySize: dk, valueSize: dv)
-    let (output, weights) = Kernels.multiHeadAttention(queries: q, keys: k, values: v, shape: shape, scale: scale, bias: bias)
-    let (dq, dK, dV) = Kernels.multiHeadAttentionBackward(
+    let shape = Fast.AttentionShape(instances: n, tokens: t, heads: h, keySize: dk, valueSize: dv)
+    let (output, weights) = Fast.multiHeadAttention(queries: q, keys: k, values: v, shape: shape, scale: scale, bias: bias)
+    let (dq, dK, dV) = Fast.multiHeadAttentionBackward(
       queries: q, keys: k, values: v, weights: weights, shape: shape, scale: scale, gradient: g)
     var worst = 0.0
     func compare(_ a: T, _ b: Double) {

@@ -75,10 +75,10 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
     for _ in benchmark.scaledIterations { blackHole(Matrix.product(x, h, transposeA: true)) }
   }
   Benchmark("fused attention forward+backward, 256 x 16 tokens, 4 heads of 4, Double") { benchmark in
-    let shape = Kernels.AttentionShape(instances: 256, tokens: 16, heads: 4, keySize: 4, valueSize: 4)
+    let shape = Fast.AttentionShape(instances: 256, tokens: 16, heads: 4, keySize: 4, valueSize: 4)
     for _ in benchmark.scaledIterations {
-      let (output, weights) = Kernels.multiHeadAttention(queries: x, keys: keys, values: values, shape: shape, scale: 0.5)
-      blackHole(Kernels.multiHeadAttentionBackward(
+      let (output, weights) = Fast.multiHeadAttention(queries: x, keys: keys, values: values, shape: shape, scale: 0.5)
+      blackHole(Fast.multiHeadAttentionBackward(
         queries: x, keys: keys, values: values, weights: weights, shape: shape, scale: 0.5, gradient: output))
     }
   }

@@ -194,13 +194,14 @@ public struct SparsemaxAnchor: AnchorRule {
   @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Entmax.sparsemax(scores) }
 
-  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    let w = Entmax.sparsemax(scores)
-    return (w, AnchorRecord(anchor: .sparsemax, weights: w))
-  }
+  public static var name: String { "sparsemax" }
 
-  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient: Matrix<Double>) -> Matrix<Double> {
-    Entmax.backward(weights: record.weights, gradient: gradient, alpha: 2)
+  public static func anchor(_ parameters: AttentionAnchor.Parameters) -> AttentionAnchor { .sparsemax }
+
+  public func backward(
+    scores: Matrix<Double>, weights: Matrix<Double>, saved: Void, gradient: Matrix<Double>
+  ) -> Matrix<Double> {
+    Entmax.backward(weights: weights, gradient: gradient, alpha: 2)
   }
 }
 
@@ -221,12 +222,25 @@ public struct EntmaxAnchor: AnchorRule {
     alpha == 1.5 ? Entmax.exact15(scores) : Entmax.bisection(scores, alpha: T(alpha))
   }
 
-  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    let w = weights(scores)
-    return (w, AnchorRecord(anchor: .entmax(alpha: alpha), weights: w))
+  public static var name: String { "entmax" }
+
+  public static func anchor(_ parameters: AttentionAnchor.Parameters) -> AttentionAnchor {
+    .entmax(alpha: parameters.alpha)
   }
 
-  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient: Matrix<Double>) -> Matrix<Double> {
-    Entmax.backward(weights: record.weights, gradient: gradient, alpha: alpha)
+  public var parameterDescription: String { " (alpha \(alpha))" }
+
+  public func backward(
+    scores: Matrix<Double>, weights: Matrix<Double>, saved: Void, gradient: Matrix<Double>
+  ) -> Matrix<Double> {
+    Entmax.backward(weights: weights, gradient: gradient, alpha: alpha)
+  }
+}
+
+extension AttentionAnchor {
+  /// Entmax's alpha; `nil` for the other anchors.
+  public var entmaxAlpha: Double? {
+    if case .entmax(let alpha) = self { return alpha }
+    return nil
   }
 }

@@ -16,14 +16,27 @@ public struct OrthostochasticAnchor: AnchorRule {
     return Matrix<T>(q * q)
   }
 
-  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    let (q, r) = scores.qrDecomposition()
-    let w = q * q
-    return (w, AnchorRecord(anchor: .orthostochastic, weights: w, q: q, r: r))
+  /// The QR factors of the scores, which the backward pass reads.
+  public struct Factors: Sendable {
+    public var q: Matrix<Double>
+    public var r: Matrix<Double>
   }
 
-  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient: Matrix<Double>) -> Matrix<Double> {
-    Self.backward(q: record.q!, r: record.r!, gradient: gradient)
+  public static var name: String { "orthostochastic" }
+
+  public static func anchor(_ parameters: AttentionAnchor.Parameters) -> AttentionAnchor { .orthostochastic }
+
+  public var needsSquareScores: Bool { true }
+
+  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, saved: Factors) {
+    let (q, r) = scores.qrDecomposition()
+    return (q * q, Factors(q: q, r: r))
+  }
+
+  public func backward(
+    scores: Matrix<Double>, weights: Matrix<Double>, saved: Factors, gradient: Matrix<Double>
+  ) -> Matrix<Double> {
+    Self.backward(q: saved.q, r: saved.r, gradient: gradient)
   }
 
   /// The backward pass of `W = Q ⊙ Q` through `S = Q R`: with `Qbar = 2 Q ⊙ Wbar`,

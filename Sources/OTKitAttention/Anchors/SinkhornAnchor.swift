@@ -52,14 +52,26 @@ public struct SinkhornAnchor: AnchorRule {
     ).weights
   }
 
-  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    let state = Self.normalize(
-      scores, rowMass: settings.rowMass, columnMass: settings.columnMass, steps: settings.iterations, tolerance: settings.tolerance)
-    return (state.weights, AnchorRecord(anchor: .sinkhorn(settings), weights: state.weights, sinkhorn: state))
+  public static var name: String { "sinkhorn" }
+
+  public static func anchor(_ parameters: AttentionAnchor.Parameters) -> AttentionAnchor {
+    .sinkhorn(SinkhornAnchorSettings(iterations: parameters.iterations, tolerance: parameters.tolerance))
   }
 
-  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient: Matrix<Double>) -> Matrix<Double> {
-    let state = record.sinkhorn!
+  public var parameterDescription: String {
+    " (\(settings.iterations) iterations\(settings.tolerance.map { ", tolerance \($0)" } ?? ""))"
+  }
+
+  /// The weights and the normalizations (the potentials after every step).
+  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, saved: SinkhornAnchorState<Double>) {
+    let state = Self.normalize(
+      scores, rowMass: settings.rowMass, columnMass: settings.columnMass, steps: settings.iterations, tolerance: settings.tolerance)
+    return (state.weights, state)
+  }
+
+  public func backward(
+    scores: Matrix<Double>, weights: Matrix<Double>, saved state: SinkhornAnchorState<Double>, gradient: Matrix<Double>
+  ) -> Matrix<Double> {
     switch settings.differentiation {
     case .unrolled:
       return Self.backwardUnrolled(scores, state: state, gradient: gradient)

@@ -12,12 +12,13 @@ public struct SoftmaxAnchor: AnchorRule {
   @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Kernels.softmaxRows(scores) }
 
-  public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, record: AnchorRecord) {
-    let w = Kernels.softmaxRows(scores)
-    return (w, AnchorRecord(anchor: .softmax, weights: w))
-  }
+  public static var name: String { "softmax" }
 
-  public func backward(scores: Matrix<Double>, record: AnchorRecord, gradient: Matrix<Double>) -> Matrix<Double> {
-    Kernels.softmaxRowsBackward(output: record.weights, gradient: gradient)
+  public static func anchor(_ parameters: AttentionAnchor.Parameters) -> AttentionAnchor { .softmax }
+
+  public func backward(
+    scores: Matrix<Double>, weights: Matrix<Double>, saved: Void, gradient: Matrix<Double>
+  ) -> Matrix<Double> {
+    Kernels.softmaxRowsBackward(output: weights, gradient: gradient)
   }
 }

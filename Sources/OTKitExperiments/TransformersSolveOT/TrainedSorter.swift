@@ -112,8 +112,8 @@ public final class TrainedSorter {
   /// The attention weights `softmax(q kᵀ + bias)` per instance (row-major `t x t` blocks),
   /// from the fused kernel.
   static func weights(queries q: Matrix<Double>, keys k: Matrix<Double>, tokens t: Int, bias: Matrix<Double>?) -> [Double] {
-    let shape = Kernels.AttentionShape(instances: q.rows / t, tokens: t, heads: 1, keySize: q.columns, valueSize: 1)
-    return Kernels.multiHeadAttention(queries: q, keys: k, values: Matrix(rows: q.rows, columns: 1), shape: shape, scale: 1, bias: bias).weights
+    let shape = Fast.AttentionShape(instances: q.rows / t, tokens: t, heads: 1, keySize: q.columns, valueSize: 1)
+    return Fast.multiHeadAttention(queries: q, keys: k, values: Matrix(rows: q.rows, columns: 1), shape: shape, scale: 1, bias: bias).weights
   }
 
   /// The readout's score bias: `-infinity` on the masked key's column, or nil.

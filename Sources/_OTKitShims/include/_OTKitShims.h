@@ -49,7 +49,7 @@ void otkit_attention_rows_f32(const float *q, const float *packed, const float *
                               long dv, float alpha, long begin, long end, float *scratch, float *out);
 
 /// One (instance, head) block of fused multi-head attention (OTKitCore's
-/// `Kernels.multiHeadAttention`): `t` tokens, queries and keys of `dk` columns with rows `qs`
+/// `Fast.multiHeadAttention`): `t` tokens, queries and keys of `dk` columns with rows `qs`
 /// apart, values of `dv` columns with rows `vs` apart. The forward writes the weights
 /// `w = softmax_rows(scale q k^T + bias)` (t x t, contiguous; `bias` t x t or NULL) and the
 /// output `out = w v` (rows `vs` apart); a row of scores that are all -inf gets zero weights

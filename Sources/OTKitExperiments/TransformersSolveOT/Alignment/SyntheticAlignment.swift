@@ -251,8 +251,8 @@ public enum SyntheticAlignment {
     var attentions: [[Double]] = []
     for block in blocks {
       let q = block.attention.query(h).value, k = block.attention.key(h).value, v = block.attention.value(h).value
-      let shape = Kernels.AttentionShape(instances: testPairs, tokens: t, heads: e.heads, keySize: e.width / e.heads, valueSize: e.width / e.heads)
-      attentions.append(Kernels.multiHeadAttention(queries: q, keys: k, values: v, shape: shape, scale: 1 / Double(e.width / e.heads).squareRoot()).weights)
+      let shape = Fast.AttentionShape(instances: testPairs, tokens: t, heads: e.heads, keySize: e.width / e.heads, valueSize: e.width / e.heads)
+      attentions.append(Fast.multiHeadAttention(queries: q, keys: k, values: v, shape: shape, scale: 1 / Double(e.width / e.heads).squareRoot()).weights)
       h = block(h, tokens: t)
       states.append(h.value)
     }

@@ -1,13 +1,13 @@
 internal import _OTKitShims
 
-extension Kernels {
+extension Fast {
   /// Softmax attention `softmax(scale * Q K^T + bias) V` computed by blocks of 24 query rows,
   /// without forming the `n x m` weights (the approach of memory-efficient and flash
   /// attention: Rabe & Staats, "Self-attention does not need O(n^2) memory", 2021; Dao et
   /// al., "FlashAttention", NeurIPS 2022). A block's scores stay in cache from the score
   /// product through the row softmax to the product with the values; the products are
   /// register-tiled AVX-512 or AVX2 kernels (see ``VectorKernels``), the softmax is the
-  /// one of ``softmaxRowsInPlace(_:)``. Each query row is normalized exactly (all `m` scores
+  /// one of ``Kernels/softmaxRowsInPlace(_:)``. Each query row is normalized exactly (all `m` scores
   /// of a row are in the block), so no running rescaling is needed.
   ///
   /// - Parameters:
