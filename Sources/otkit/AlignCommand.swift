@@ -5,7 +5,6 @@ import OTKitExperiments
 
 extension LayerAlignment.WordAttention: ExpressibleByArgument {}
 extension LayerAlignment.WordCost: ExpressibleByArgument {}
-extension LayerAlignment.Distance: ExpressibleByArgument {}
 extension LayerAlignment.Queries: ExpressibleByArgument {}
 
 /// `otkit align`: the layer-wise alignment study on dumps of a real model (seed 001, §7.5).
@@ -39,8 +38,8 @@ struct AlignCommand: ParsableCommand {
   @Option(help: "Word costs from hidden states: sum (of the word pieces; E1) or mean-pairwise (mean over word-piece pairs; E6).")
   var wordCost: LayerAlignment.WordCost = .meanPairwise
 
-  @Option(help: "The distance between vectors: euclidean, squared or cosine.")
-  var distance: LayerAlignment.Distance = .euclidean
+  @Option(help: ArgumentHelp("The ground cost between vectors: \(GroundCost.names.joined(separator: ", ")) ('squared' is sqeuclidean).", valueName: "cost"))
+  var distance: String = "euclidean"
 
   @Option(help: "Self-attention rows: target (target words attend to source words; E1) or source (E5). Cross-attention rows are always the target.")
   var queries: LayerAlignment.Queries = .target
@@ -73,12 +72,16 @@ struct AlignCommand: ParsableCommand {
     guard !directories.isEmpty else { throw ValidationError("give at least one dump directory") }
     if let lambda { guard lambda > 0 && lambda.isFinite else { throw ValidationError("--lambda must be positive") } }
     _ = try planStateValue()
+    guard GroundCost(name: distance) != nil else {
+      throw ValidationError("--distance must be one of \(GroundCost.names.joined(separator: ", ")) (got \(distance))")
+    }
   }
 
   func run() throws {
     let start = DispatchTime.now().uptimeNanoseconds
     var options = LayerAlignment.Options()
-    (options.wordAttention, options.wordCost, options.distance, options.queries) = (wordAttention, wordCost, distance, queries)
+    (options.wordAttention, options.wordCost, options.queries) = (wordAttention, wordCost, queries)
+    options.distance = GroundCost(name: distance) ?? .euclidean
     (options.cropToGold, options.lambda, options.planState) = (crop, lambda, try planStateValue())
     let bar = ProgressBar(total: directories.count)
     let summaries: [LayerAlignment.Summary]
@@ -91,7 +94,7 @@ struct AlignCommand: ParsableCommand {
     }
     bar.finish()
     let (header, rows) = AlignmentReport.layerTable(summaries)
-    print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance.rawValue)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
+    print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
     print(TextTable(header: header, rows: rows).render())
     if let output {
       do {

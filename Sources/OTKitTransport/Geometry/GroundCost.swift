@@ -60,10 +60,11 @@ public enum GroundCost: Sendable, CustomStringConvertible {
     }
   }
 
-  /// The built-in cost of a name (``names``); `p` is the exponent of `minkowski` (`|x - y|_p`).
+  /// The built-in cost of a name (``names``; `squared` is taken for `sqeuclidean`); `p` is
+  /// the exponent of `minkowski` (`|x - y|_p`).
   public init?(name: String, p: Double = 1) {
     switch name {
-    case "sqeuclidean": self = .squaredEuclidean
+    case "sqeuclidean", "squared": self = .squaredEuclidean
     case "euclidean": self = .euclidean
     case "cosine": self = .cosine
     case "minkowski": self = .minkowski(p: p, q: 1)

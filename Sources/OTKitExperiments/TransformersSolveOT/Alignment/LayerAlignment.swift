@@ -36,26 +36,6 @@ public enum LayerAlignment {
     case meanPairwise = "mean-pairwise"
   }
 
-  /// The cost between two vectors.
-  public enum Distance: String, Sendable, Codable, CaseIterable {
-    case euclidean, squared, cosine
-
-    func callAsFunction(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
-      var (dot, aa, bb, d2) = (0.0, 0.0, 0.0, 0.0)
-      for (x, y) in zip(a, b) {
-        dot += x * y
-        aa += x * x
-        bb += y * y
-        d2 += (x - y) * (x - y)
-      }
-      switch self {
-      case .euclidean: return d2.squareRoot()
-      case .squared: return d2
-      case .cosine: return aa > 0 && bb > 0 ? 1 - dot / (aa.squareRoot() * bb.squareRoot()) : 1
-      }
-    }
-  }
-
   /// Which side's words are the attention's rows (the queries) for self-attention.
   public enum Queries: String, Sendable, Codable, CaseIterable {
     /// Target-sentence tokens attend to source tokens (E1: French rows, English columns).
@@ -68,7 +48,8 @@ public enum LayerAlignment {
   public struct Options: Sendable, Codable, Equatable {
     public var wordAttention: WordAttention = .meanL2
     public var wordCost: WordCost = .meanPairwise
-    public var distance: Distance = .euclidean
+    /// The cost between two hidden vectors (`euclidean`, `sqeuclidean`, `cosine`, ...).
+    public var distance: GroundCost = .euclidean
     public var queries: Queries = .target
     /// Crop the attention and the OT problem to the gold words (`k x k`, E4-E6), or keep every
     /// word of both sentences (E1).
@@ -194,15 +175,16 @@ public enum LayerAlignment {
       return v
     }
     var cost = Matrix<Double>(rows: rowSet.count, columns: columnSet.count)
+    let distance = options.distance.function
     switch options.wordCost {
     case .sum:
       let (rv, cv) = (rowSet.map(vector), columnSet.map(vector))
-      for i in 0..<rowSet.count { for j in 0..<columnSet.count { cost[i, j] = options.distance(rv[i][...], cv[j][...]) } }
+      for i in 0..<rowSet.count { for j in 0..<columnSet.count { cost[i, j] = distance.cost(rv[i][...], cv[j][...]) } }
     case .meanPairwise:
       for (i, rt) in rowSet.enumerated() {
         for (j, ct) in columnSet.enumerated() {
           var total = 0.0
-          for r in rt { for c in ct { total += options.distance(h.elements[(r * width)..<((r + 1) * width)], h.elements[(c * width)..<((c + 1) * width)]) } }
+          for r in rt { for c in ct { total += distance.cost(h.elements[(r * width)..<((r + 1) * width)], h.elements[(c * width)..<((c + 1) * width)]) } }
           cost[i, j] = total / Double(rt.count * ct.count)
         }
       }

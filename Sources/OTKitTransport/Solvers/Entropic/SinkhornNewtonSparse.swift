@@ -67,7 +67,6 @@ public struct SinkhornNewtonSparse: Sendable {
     let eps = epsilon.resolved(on: costs)
     guard eps > 0 && eps.isFinite else { return .unresolvedEpsilon(.sns, costs: costs, problem: problem, epsilon: eps) }
     let a = problem.sourceWeights, b = problem.targetWeights
-    let (n, m) = (a.count, b.count)
     let target = tolerance * problem.totalMass
     var history: [Double] = []
     var state = SinkhornState<Double>(costs: costs, a: a, b: b, f: nil, g: nil, kernelDomain: true)
