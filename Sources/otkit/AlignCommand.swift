@@ -39,7 +39,7 @@ struct AlignCommand: ParsableCommand {
   var wordCost: LayerAlignment.WordCost = .meanPairwise
 
   @Option(help: ArgumentHelp("The ground cost between vectors: \(GroundCost.names.joined(separator: ", ")) ('squared' is sqeuclidean).", valueName: "cost"))
-  var distance: String = "euclidean"
+  var distance: GroundCost = .euclidean
 
   @Option(help: "Self-attention rows: target (target words attend to source words; E1) or source (E5). Cross-attention rows are always the target.")
   var queries: LayerAlignment.Queries = .target
@@ -72,21 +72,18 @@ struct AlignCommand: ParsableCommand {
     guard !directories.isEmpty else { throw ValidationError("give at least one dump directory") }
     if let lambda { guard lambda > 0 && lambda.isFinite else { throw ValidationError("--lambda must be positive") } }
     _ = try planStateValue()
-    guard GroundCost(name: distance) != nil else {
-      throw ValidationError("--distance must be one of \(GroundCost.names.joined(separator: ", ")) (got \(distance))")
-    }
   }
 
   func run() throws {
     let start = DispatchTime.now().uptimeNanoseconds
     var options = LayerAlignment.Options()
-    (options.wordAttention, options.wordCost, options.queries) = (wordAttention, wordCost, queries)
-    options.distance = GroundCost(name: distance) ?? .euclidean
+    (options.wordAttention, options.wordCost, options.distance, options.queries) = (wordAttention, wordCost, distance, queries)
     (options.cropToGold, options.lambda, options.planState) = (crop, lambda, try planStateValue())
     let bar = ProgressBar(total: directories.count)
     let summaries: [LayerAlignment.Summary]
     do {
-      summaries = try LayerAlignment.analyze(directories: directories, options: options) { bar.update(done: $0, message: $1) }
+      summaries = try LayerAlignment.analyze(
+        directories: directories, options: options, progress: ReproductionProgress { done, _, message in bar.update(done: done, message: message) })
     } catch let error as DataError {
       throw CLIError(error.description)
     } catch {
@@ -94,7 +91,7 @@ struct AlignCommand: ParsableCommand {
     }
     bar.finish()
     let (header, rows) = AlignmentReport.layerTable(summaries)
-    print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
+    print("Layer-wise alignment of \(directories.count) sentence pair(s): attention \(wordAttention.rawValue), word costs \(wordCost.rawValue) (\(distance.name)), \(crop ? "cropped to the gold words" : "all words"), \(lambda.map { "entropic OT, λ = \($0)" } ?? "exact OT").")
     print(TextTable(header: header, rows: rows).render())
     if let output {
       do {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OTKitCore
 import OTKitTabular
 import Testing
@@ -16,12 +17,12 @@ struct StudyRunnerTests {
     settings.transformer.epochs = 10
     settings.transformer.pretrainEpochs = 10
     settings.ot.epochs = 10
-    var calls = 0
-    let (runs, examples) = try Study.synthetic(settings, keepExamples: 3) { done, total, _ in
-      calls += 1
+    let calls = Mutex(0)
+    let (runs, examples) = try Study.synthetic(settings, keepExamples: 3, progress: ReproductionProgress { done, total, _ in
+      calls.withLock { $0 += 1 }
       #expect(done <= total)
-    }
-    #expect(runs.count == 6 && calls == 6)
+    })
+    #expect(runs.count == 6 && calls.withLock { $0 } == 6)
     #expect(examples.count == 3 && examples[0].outcome.recorder != nil)
     let summaries = Study.summarize(runs)
     #expect(summaries.map(\.model) == ["transformer", "pretrained", "ot"])

@@ -87,6 +87,13 @@ public struct ReproductionProgress: Sendable {
 
   /// Progress that goes nowhere.
   public static let silent = ReproductionProgress { _, _, _ in }
+
+  /// The progress of one part of a larger run: the part reports its own steps, which count
+  /// from `base` of `total` in all.
+  public func part(from base: Int, of total: Int) -> ReproductionProgress {
+    let handler = self.handler
+    return ReproductionProgress { done, _, message in handler(base + done, total, message) }
+  }
 }
 
 /// Why a reproduction cannot run with the options given.

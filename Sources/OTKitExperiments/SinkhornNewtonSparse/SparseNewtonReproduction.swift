@@ -23,11 +23,7 @@ public struct SparseNewtonReproduction: Reproduction {
   }
 
   public func run(progress: ReproductionProgress) throws -> [SparseNewtonStudy.Row] {
-    var done = 0
-    return try SparseNewtonStudy.run(settings) { message in
-      progress(done, of: 15, message)
-      done += 1
-    }
+    try SparseNewtonStudy.run(settings, progress: progress)
   }
 
   public func report(_ rows: [SparseNewtonStudy.Row]) -> Report {

@@ -71,12 +71,17 @@ public enum SparseNewtonStudy {
     ]
   }
 
-  public static func run(_ settings: Settings, progress: (String) -> Void = { _ in }) throws -> [Row] {
+  /// The solvers each problem is solved with.
+  static let solversPerProblem = 5
+
+  /// Solves every problem with every solver; `progress` hears of each solve as it starts.
+  public static func run(_ settings: Settings, progress: ReproductionProgress = .silent) throws -> [Row] {
     var rows: [Row] = []
-    for (name, problem, eps) in try problems(settings) {
+    let problems = try problems(settings)
+    for (name, problem, eps) in problems {
       _ = problem.cost
       func timed(_ label: String, _ solve: () -> EntropicResult) {
-        progress("\(name): \(label)")
+        progress(rows.count, of: problems.count * solversPerProblem, "\(name): \(label)")
         let start = DispatchTime.now().uptimeNanoseconds
         let r = solve()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -77,7 +77,7 @@ public struct BEEDStudy: Reproduction {
   public func run(progress: ReproductionProgress) throws -> Result {
     var table = try CSV.read(settings.data, options: CSVReadOptions(label: .name("y")))
     if settings.rows > 0 && settings.rows < table.rowCount { table = Self.subsample(table, rows: settings.rows) }
-    let runs = try Study.real(table, file: settings.data, settings: settings.study) { done, total, message in progress(done, of: total, message) }
+    let runs = try Study.real(table, file: settings.data, settings: settings.study, progress: progress)
     return Result(summaries: Study.summarize(runs))
   }
 

@@ -76,7 +76,7 @@ public enum Study {
   ///   - progress: called after each fit with the number done, the total and a message.
   public static func synthetic(
     _ settings: SyntheticSettings, keepExamples separation: Double? = nil,
-    progress: (Int, Int, String) -> Void = { _, _, _ in }
+    progress: ReproductionProgress = .silent
   ) throws -> (runs: [StudyRun], examples: [Example]) {
     var runs: [StudyRun] = []
     var examples: [Example] = []
@@ -103,7 +103,7 @@ public enum Study {
             if keep {
               examples.append(Example(title: "\(k) classes, separation \(s)", train: train, outcome: outcome))
             }
-            progress(runs.count, total, "\(k) classes, s = \(s), run \(r + 1): \(model) \(String(format: "%.3f", outcome.test.accuracy))")
+            progress(runs.count, of: total, "\(k) classes, s = \(s), run \(r + 1): \(model) \(String(format: "%.3f", outcome.test.accuracy))")
           }
         }
       }
@@ -133,7 +133,7 @@ public enum Study {
   /// Runs the real-data study: stratified splits (seed + repetition) of the labelled rows,
   /// one token per row.
   public static func real(
-    _ table: CSVTable, file: String, settings: RealSettings, progress: (Int, Int, String) -> Void = { _, _, _ in }
+    _ table: CSVTable, file: String, settings: RealSettings, progress: ReproductionProgress = .silent
   ) throws -> [StudyRun] {
     var runs: [StudyRun] = []
     let total = settings.classes.count * settings.repetitions * settings.models.count
@@ -156,7 +156,7 @@ public enum Study {
           runs.append(StudyRun(
             model: model, classes: k, separation: nil, repetition: r, accuracy: evaluation.accuracy,
             pointAccuracy: evaluation.pointAccuracy, seconds: history.seconds, epochs: history.epochs, metrics: nil))
-          progress(runs.count, total, "\(k) classes, run \(r + 1): \(model) \(String(format: "%.4f", evaluation.accuracy)) in \(String(format: "%.2f", history.seconds)) s")
+          progress(runs.count, of: total, "\(k) classes, run \(r + 1): \(model) \(String(format: "%.4f", evaluation.accuracy)) in \(String(format: "%.2f", history.seconds)) s")
         }
       }
     }

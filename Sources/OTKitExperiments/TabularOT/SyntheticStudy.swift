@@ -80,7 +80,7 @@ public struct SyntheticStudy: Reproduction {
   public func run(progress: ReproductionProgress) throws -> Result {
     let study = settings.study
     let keep = study.separations[study.separations.count / 2]
-    let (runs, examples) = try Study.synthetic(study, keepExamples: keep) { done, total, message in progress(done, of: total, message) }
+    let (runs, examples) = try Study.synthetic(study, keepExamples: keep, progress: progress)
     return Result(summaries: Study.summarize(runs, variance: study.variance), examples: examples)
   }
 

@@ -136,8 +136,10 @@ public enum SortingDepthStudy {
   }
 
   /// Runs one curve to `depth` layers, recording the powers of two, `extraDepths` and the
-  /// last; `progress` is called after each layer.
-  public static func run(_ setting: Setting, depth: Int, seed: UInt64 = 0, extraDepths: Set<Int> = [], progress: ((Int) -> Void)? = nil) throws -> Curve {
+  /// last; `progress` hears of every 64th layer and the last.
+  public static func run(
+    _ setting: Setting, depth: Int, seed: UInt64 = 0, extraDepths: Set<Int> = [], progress: ReproductionProgress = .silent
+  ) throws -> Curve {
     let (x, y) = data(setting, seed: seed)
     let problem = try TransportProblem(source: x, target: y)
     let (reference, assignment, assigned) = try references(problem, lambda: setting.lambda)
@@ -175,7 +177,9 @@ public enum SortingDepthStudy {
         }
         points.append(Point(depth: l, frobenius: frobenius, maxAbs: maxAbs, marginalViolation: violation, rankAccuracy: Double(correct) / Double(n), sortError: sortError / Double(n)))
       }
-      progress?(l)
+      if l % 64 == 0 || l == depth {
+        progress(l, of: depth, "n \(setting.n), λ \(setting.lambda), a \(setting.sinkValue.rawValue), layer \(l)")
+      }
     }
     let floor = distance(reference, assignment).frobenius
     return Curve(

@@ -53,9 +53,8 @@ public struct SortingStudy: Reproduction {
     var results: [SortingDepthStudy.Curve] = []
     for (index, setting) in curves.enumerated() {
       let base = index * depth
-      results.append(try SortingDepthStudy.run(setting, depth: depth, seed: settings.seed, extraDepths: Set(settings.depths)) { l in
-        if l % 64 == 0 || l == depth { progress(base + l, of: total, "n \(setting.n), λ \(setting.lambda), a \(setting.sinkValue.rawValue), layer \(l)") }
-      })
+      results.append(try SortingDepthStudy.run(
+        setting, depth: depth, seed: settings.seed, extraDepths: Set(settings.depths), progress: progress.part(from: base, of: total)))
     }
     let example = try SortingExample.run(layers: 5000, every: 1000, seed: settings.seed)
     var done = curves.count * depth + 5000
@@ -64,8 +63,7 @@ public struct SortingStudy: Reproduction {
     if let saved {
       trained = Trained(options: saved.options, runs: saved.runs, summaries: TrainedSorterStudy.summaries(saved.runs, lengths: saved.options.lengths))
     } else if let trainedOptions {
-      let base = done
-      let (runs, summaries) = try TrainedSorterStudy.run(trainedOptions) { steps, message in progress(base + steps, of: total, message) }
+      let (runs, summaries) = try TrainedSorterStudy.run(trainedOptions, progress: progress.part(from: done, of: total))
       trained = Trained(options: trainedOptions, runs: runs, summaries: summaries)
       done = total
     }

@@ -172,33 +172,50 @@ public final class TrainedSorter {
     return total / Double(max(a.count, 1))
   }
 
-  /// One training run. Returns the training loss of every step (the batch's loss before
-  /// the step's update, as the author prints it); a non-finite loss stops the run early.
+  /// One training run on `Trainer`'s step mode. Returns the training loss of every step
+  /// (the batch's loss before the step's update, as the author prints it); a non-finite
+  /// loss stops the run early.
   ///
-  /// - Parameter progress: called after each step with the step count and the loss.
-  public func train(progress: ((Int, Double) -> Void)? = nil) throws -> [Double] {
+  /// - Parameter onStep: called after each step's update.
+  public func train(onStep: ((StepRecord) -> Void)? = nil) throws -> [Double] {
     let c = configuration
-    let optimizer = Adam(learningRate: c.learningRate)
     var generator = SeededGenerator(seed: c.seed &+ 0x5EED)
     var batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
-    var losses: [Double] = []
-    losses.reserveCapacity(c.steps)
-    let parameters = self.parameters
-    for step in 0..<c.steps {
-      if step > 0 && step % c.resampleEvery == 0 {
-        batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
-      }
-      let graph = Graph()
-      let (output, _) = forward(batch, graph: graph)
-      let loss = (output - graph.constant(batch.sorted)).square().mean()
-      losses.append(loss.scalar)
-      guard loss.scalar.isFinite else { break }
-      for p in parameters { p.zeroGradient() }
-      try graph.backward(loss)
-      optimizer.step(parameters)
-      if c.authorQuirks { optimizer.step(parameters) }
-      progress?(step + 1, loss.scalar)
-    }
-    return losses
+    let adam = Adam(learningRate: c.learningRate)
+    let optimizer = RepeatedSteps(adam, times: c.authorQuirks ? 2 : 1)
+    var training = TrainingConfiguration()
+    training.showsProgress = false
+    let history = try Trainer(training).fit(
+      parameters, optimizer: optimizer, steps: c.steps,
+      loss: { graph, step in
+        if step > 0 && step % c.resampleEvery == 0 {
+          batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
+        }
+        let (output, _) = forward(batch, graph: graph)
+        return (output - graph.constant(batch.sorted)).square().mean()
+      },
+      onStep: onStep)
+    return history.losses
+  }
+}
+
+/// An optimizer that applies another one's update `times` times from one gradient: the
+/// author's sorter handed Adam every parameter twice (two updates per step).
+final class RepeatedSteps<Base: Optimizer>: Optimizer {
+  let base: Base
+  let times: Int
+
+  init(_ base: Base, times: Int) {
+    self.base = base
+    self.times = times
+  }
+
+  var learningRate: Double {
+    get { base.learningRate }
+    set { base.learningRate = newValue }
+  }
+
+  func step(_ parameters: [Parameter]) {
+    for _ in 0..<times { base.step(parameters) }
   }
 }

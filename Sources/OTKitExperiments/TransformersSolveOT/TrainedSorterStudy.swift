@@ -155,13 +155,15 @@ public enum TrainedSorterStudy {
 
   /// Trains and evaluates every prompt and seed.
   ///
-  /// - Parameter progress: called with the training steps done over all runs and a message.
-  public static func run(_ options: Options, progress: ((Int, String) -> Void)? = nil) throws -> (runs: [Run], summaries: [Summary]) {
+  /// - Parameter progress: hears of the training steps done over all runs (every 25th step
+  ///   and the end of each run).
+  public static func run(_ options: Options, progress: ReproductionProgress = .silent) throws -> (runs: [Run], summaries: [Summary]) {
     var generator = SeededGenerator(seed: options.testSeed)
     let tests = options.lengths.map { SorterBatch.lists(n: $0, instances: options.testInstances, generator: &generator) }
     let references = try tests.map { try Self.references(lists: Array($0.prefix(options.distanceInstances)), lambdas: options.lambdas) }
     var runs: [Run] = []
     var done = 0
+    let total = options.prompts.count * options.seeds.count * options.training.steps
     for prompt in options.prompts {
       for seed in options.seeds {
         var configuration = options.training
@@ -169,8 +171,11 @@ public enum TrainedSorterStudy {
         let started = DispatchTime.now().uptimeNanoseconds
         let sorter = TrainedSorter(configuration: configuration)
         let base = done
-        let losses = try sorter.train { step, loss in
-          if step % 25 == 0 { progress?(base + step, "\(prompt.rawValue), seed \(seed), step \(step), loss \(String(format: "%.2e", loss))") }
+        let losses = try sorter.train { record in
+          let step = record.step + 1
+          if step % 25 == 0 {
+            progress(base + step, of: total, "\(prompt.rawValue), seed \(seed), step \(step), loss \(String(format: "%.2e", record.loss))")
+          }
         }
         done += configuration.steps
         var evaluations: [Evaluation] = []
@@ -188,7 +193,7 @@ public enum TrainedSorterStudy {
             prompt: prompt, seed: seed, lossSteps: kept, losses: kept.map { losses[$0] },
             finalLoss: tail.reduce(0, +) / Double(max(tail.count, 1)), diverged: losses.count < configuration.steps || !(losses.last?.isFinite ?? false),
             evaluations: evaluations, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
-        progress?(done, "\(prompt.rawValue), seed \(seed) done")
+        progress(done, of: total, "\(prompt.rawValue), seed \(seed) done")
       }
     }
     return (runs, summaries(runs, lengths: options.lengths))

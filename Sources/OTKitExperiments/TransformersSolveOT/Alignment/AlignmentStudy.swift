@@ -114,18 +114,17 @@ public struct AlignmentStudy: Reproduction {
 
   public func run(progress: ReproductionProgress) throws -> Result {
     let total = settings.noises.count * settings.shifts.count + 2 + settings.encoderSteps
-    let embeddings = try self.embeddings { done, message in progress(done, of: total, message) }
+    let embeddings = try self.embeddings(progress: progress.part(from: 0, of: total))
     let start = settings.noises.count * settings.shifts.count + 2
     var options = LayerAlignment.Options()
     options.planState = 0  // every layer's attention against the plan of the input embeddings (spec §7.4)
-    let encoder = try SyntheticAlignment.encoder(trained, encoderSettings, testPairs: settings.testPairs, options: options) { step in
-      if step % 10 == 0 { progress(start + step, of: total, "encoder step \(step)") }
-    }
+    let encoder = try SyntheticAlignment.encoder(
+      trained, encoderSettings, testPairs: settings.testPairs, options: options, progress: progress.part(from: start, of: total))
     let constructed = SyntheticAlignment.constructed(trained, pairs: settings.constructedPairs).map { Constructed(depth: $0.depth, accuracy: $0.accuracy) }
     return Result(embeddings: embeddings, encoder: encoder, constructed: constructed)
   }
 
-  func embeddings(progress: (Int, String) -> Void) throws -> Embeddings {
+  func embeddings(progress: ReproductionProgress) throws -> Embeddings {
     var grid: [[Double]] = []
     for sigma in settings.noises {
       var row: [Double] = []
@@ -133,7 +132,7 @@ public struct AlignmentStudy: Reproduction {
         var s = base
         (s.noise, s.shift) = (sigma, alpha)
         row.append(try SyntheticAlignment.embeddingAccuracy(s, pairs: settings.pairs))
-        progress(grid.count * settings.shifts.count + row.count, "embeddings σ \(sigma), α \(alpha)")
+        progress(grid.count * settings.shifts.count + row.count, of: settings.noises.count * settings.shifts.count, "embeddings σ \(sigma), α \(alpha)")
       }
       grid.append(row)
     }

@@ -14,7 +14,7 @@ extension LayerAlignment {
   ///   file for a dump whose layers differ from the first's, a plan state it lacks, or a
   ///   pair that cannot be measured.
   /// - Complexity: one ``analyze(_:options:)`` per directory.
-  public static func analyze(directories: [String], options: Options, progress: (Int, String) -> Void = { _, _ in }) throws -> [Summary] {
+  public static func analyze(directories: [String], options: Options, progress: ReproductionProgress = .silent) throws -> [Summary] {
     var sentences: [[Row]] = []
     var layers: Int?
     for (index, directory) in directories.enumerated() {
@@ -31,7 +31,7 @@ extension LayerAlignment {
       } catch {
         throw AlignmentDumpError(description: "\(directory): \(error)")
       }
-      progress(index + 1, directory)
+      progress(index + 1, of: directories.count, directory)
     }
     return summarize(sentences)
   }

@@ -201,7 +201,7 @@ public enum SyntheticAlignment {
   /// on test pairs.
   ///
   /// - Throws: autograd or OT errors.
-  public static func encoder(_ s: Settings, _ e: EncoderSettings, testPairs: Int = 100, options: LayerAlignment.Options = LayerAlignment.Options(), progress: ((Int) -> Void)? = nil) throws -> EncoderResult {
+  public static func encoder(_ s: Settings, _ e: EncoderSettings, testPairs: Int = 100, options: LayerAlignment.Options = LayerAlignment.Options(), progress: ReproductionProgress = .silent) throws -> EncoderResult {
     let language = Language(s)
     var g = SeededGenerator(seed: e.seed)
     let inputs = s.dimension + 2
@@ -230,19 +230,21 @@ public enum SyntheticAlignment {
       }
       return (x, rows, labels, pairs)
     }
-    var losses: [Double] = []
-    for step in 0..<e.steps {
-      let (x, rows, labels, _) = batch(e.batch)
-      let graph = Graph()
-      var h = embed(graph.constant(x))
-      for block in blocks { h = block(h, tokens: t) }
-      let loss = crossEntropy(logits: head(h).gatherRows(rows), labels: labels)
-      for p in parameters { p.zeroGradient() }
-      try graph.backward(loss)
-      optimizer.step(parameters)
-      if step % 10 == 0 { losses.append(loss.scalar) }
-      progress?(step + 1)
-    }
+    var training = TrainingConfiguration()
+    training.showsProgress = false
+    let history = try Trainer(training).fit(
+      parameters, optimizer: optimizer, steps: e.steps,
+      loss: { graph, _ in
+        let (x, rows, labels, _) = batch(e.batch)
+        var h = embed(graph.constant(x))
+        for block in blocks { h = block(h, tokens: t) }
+        return crossEntropy(logits: head(h).gatherRows(rows), labels: labels)
+      },
+      onStep: { record in
+        let step = record.step + 1
+        if step % 10 == 0 { progress(step, of: e.steps, "encoder step \(step)") }
+      })
+    let losses = stride(from: 0, to: history.losses.count, by: 10).map { history.losses[$0] }
     // Test pairs: accuracy, attention and hidden states per layer.
     let (x, rows, labels, pairs) = batch(testPairs)
     let graph = Graph.inference()
