@@ -11,11 +11,11 @@ public struct OTClassifierSettings: Sendable, Equatable, Codable {
   /// Where the dummy class Gaussians sit (ignored when ``dummies`` is given): the study's
   /// circle up to 3 classes, a regular simplex beyond (on BEED 4-class the simplex gives
   /// 0.966 test accuracy where the circle, a square, gives 0.954).
-  public var placement: DummyPlacement = .automatic
+  public var dummyPlacement: DummyPlacement = .automatic
   /// User-given dummy classes (means and covariances in the data's dimension).
   public var dummies: ClassGaussians? = nil
   /// Instances per assignment batch (`B`; the study used 50 on EEG); `nil`: all at once.
-  public var batchInstances: Int? = nil
+  public var assignmentBatchSize: Int? = nil
   /// The hidden widths of the map `T_theta` (the study's 32-32 reaches 0.92 on BEED
   /// 4-class; 64-64 reaches 0.966 in the same time budget).
   public var hidden: [Int] = [64, 64]
@@ -30,6 +30,15 @@ public struct OTClassifierSettings: Sendable, Equatable, Codable {
   public var seed: UInt64 = 0
 
   public init() {}
+
+  /// The keys of model files (`config.json`), kept from 0.2: the dummy placement is written
+  /// as `placement`, the assignment batch size as `batchInstances`.
+  enum CodingKeys: String, CodingKey {
+    case dummyPlacement = "placement"
+    case dummies
+    case assignmentBatchSize = "batchInstances"
+    case hidden, epochs, learningRate, batchFraction, validationFraction, patience, seed
+  }
 }
 
 /// The OT classifier of the study (A. Candelieri and A. Quadrio, arXiv 2512.09530, section 6): real points
@@ -62,7 +71,7 @@ public final class OTClassifier {
   public func fit(_ data: SequenceData, showsProgress: Bool = false, onEpoch: ((EpochRecord) -> Void)? = nil) throws -> TrainingHistory {
     guard data.instances > 0 else { throw TabularModelError("no training instances") }
     let d = data.dimension, k = data.classCount
-    let dummies = try settings.dummies ?? ClassGaussians.dummies(classes: k, dimension: d, placement: settings.placement)
+    let dummies = try settings.dummies ?? ClassGaussians.dummies(classes: k, dimension: d, placement: settings.dummyPlacement)
     guard dummies.classes == k, dummies.dimension == d else {
       throw TabularModelError("the dummy classes are \(dummies.classes) Gaussians in R^\(dummies.dimension), the data has \(k) classes in R^\(d)")
     }
@@ -71,8 +80,8 @@ public final class OTClassifier {
     let x = try data.standardized(scaler)
     var generator = SeededGenerator(seed: settings.seed &+ 3)
     let (fitPart, validationPart) = x.validationSplit(fraction: settings.validationFraction, generator: &generator)
-    let pairs = try Self.pairs(fitPart, dummies: dummies, batchInstances: settings.batchInstances, generator: &generator)
-    let validation = try validationPart.map { try Self.pairs($0, dummies: dummies, batchInstances: settings.batchInstances, generator: &generator) }
+    let pairs = try Self.pairs(fitPart, dummies: dummies, assignmentBatchSize: settings.assignmentBatchSize, generator: &generator)
+    let validation = try validationPart.map { try Self.pairs($0, dummies: dummies, assignmentBatchSize: settings.assignmentBatchSize, generator: &generator) }
 
     var initGenerator = SeededGenerator(seed: settings.seed)
     let map = MLP(sizes: [d] + settings.hidden + [d], activation: .relu, generator: &initGenerator)
@@ -107,10 +116,10 @@ public final class OTClassifier {
   ///
   /// - Complexity: one assignment per class and batch.
   static func pairs(
-    _ data: SequenceData, dummies: ClassGaussians, batchInstances: Int?, generator: inout SeededGenerator
+    _ data: SequenceData, dummies: ClassGaussians, assignmentBatchSize: Int?, generator: inout SeededGenerator
   ) throws -> (inputs: Matrix<Double>, targets: Matrix<Double>) {
     var order = Array(0..<data.instances)
-    let batch = min(max(batchInstances ?? data.instances, 1), data.instances)
+    let batch = min(max(assignmentBatchSize ?? data.instances, 1), data.instances)
     if batch < data.instances { generator.shuffle(&order) }
     var inputs = Matrix<Double>(rows: 0, columns: data.dimension)
     var targets = inputs

@@ -43,17 +43,17 @@ extension TabularModel {
       self = .mlp(s)
     case "ot":
       var s = OTClassifierSettings()
-      (s.hidden, s.placement, s.epochs, s.learningRate, s.seed) = (c.hidden ?? s.hidden, c.dummies, c.epochs, c.learningRate, c.seed)
+      (s.hidden, s.dummyPlacement, s.epochs, s.learningRate, s.seed) = (c.hidden ?? s.hidden, c.dummies, c.epochs, c.learningRate, c.seed)
       (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
-      if let batch = c.batchSize, batch > 0 { s.batchInstances = batch }
+      if let batch = c.batchSize, batch > 0 { s.assignmentBatchSize = batch }
       self = .ot(s)
     case "transformer", "pretrained":
       var s = c.studySettings ? TransformerSettings.study : TransformerSettings()
-      (s.layout, s.blocks, s.heads, s.placement) = (c.layout, c.blocks, c.heads, c.norm)
+      (s.layout, s.blocks, s.heads, s.normPlacement) = (c.layout, c.blocks, c.heads, c.norm)
       s.anchor = c.anchor == .softmax ? nil : c.anchor
       (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
       (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
-      if let batch = c.batchSize { s.batchInstances = batch == 0 ? nil : batch }
+      if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }
       (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
       s.pretrained = name == "pretrained"
       self = .transformer(s)

@@ -76,7 +76,7 @@ public enum TabularModel: Sendable {
       let classifier = OTClassifier(settings: settings)
       let history = try classifier.fit(sequenceTrain, showsProgress: showsProgress)
       let d = sequenceTrain.dimension
-      let description = "ot classifier, map \(([d] + settings.hidden + [d]).map(String.init).joined(separator: "-")), \(settings.placement.rawValue) dummies, assignment batches of \(settings.batchInstances.map { "\($0) instances" } ?? "all instances")"
+      let description = "ot classifier, map \(([d] + settings.hidden + [d]).map(String.init).joined(separator: "-")), \(settings.dummyPlacement.rawValue) dummies, assignment batches of \(settings.assignmentBatchSize.map { "\($0) instances" } ?? "all instances")"
       return TrainingOutcome(
         model: name, description: description, history: history, test: try classifier.evaluate(sequenceTest),
         train: try classifier.evaluate(sequenceTrain), otClassifier: classifier, classifier: classifier)
@@ -86,7 +86,7 @@ public enum TabularModel: Sendable {
       let anchor = settings.anchor ?? .softmax
       let tokens = settings.layout == .feature
         ? "feature tokens of width \(settings.featureWidth)" : "\(sequenceTrain.tokens) token(s) of \(sequenceTrain.dimension)"
-      let description = "\(settings.pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(settings.blocks) \(settings.placement.rawValue)-norm block(s), \(settings.heads) heads, \(anchor.name) attention, key size \(settings.keySize), \(tokens); RMSprop, learning rate \(settings.learningRate), batch \(settings.batchInstances.map(String.init) ?? "full")"
+      let description = "\(settings.pretrained ? "pretrained transformer (frozen head)" : "transformer"), \(settings.blocks) \(settings.normPlacement.rawValue)-norm block(s), \(settings.heads) heads, \(anchor.name) attention, key size \(settings.keySize), \(tokens); RMSprop, learning rate \(settings.learningRate), batch \(settings.batchSize.map(String.init) ?? "full")"
       return TrainingOutcome(
         model: name, description: description, history: history, test: try classifier.evaluate(sequenceTest),
         train: try classifier.evaluate(sequenceTrain), metrics: try classifier.recorder?.metrics(),

@@ -35,7 +35,8 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   public var feedForward: Int = 64
   /// Dropout after attention and feed-forward in the encoder.
   public var dropout: Double = 0
-  public var placement: NormPlacement = .post
+  /// Where the layer norms sit in each block.
+  public var normPlacement: NormPlacement = .post
   /// The attention anchor of the encoder (`nil`: the softmax).
   public var anchor: AttentionAnchor? = nil
   /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
@@ -45,7 +46,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   /// RMSprop's learning rate.
   public var learningRate: Double = 1e-2
   /// Instances per step; `nil` is full batch (the study's).
-  public var batchInstances: Int? = 64
+  public var batchSize: Int? = 64
   /// The stratified share of training instances that monitor early stopping (0: the
   /// training loss is monitored).
   public var validationFraction: Double = 0.1
@@ -63,6 +64,16 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
 
   public init() {}
 
+  /// The keys of model files (`config.json`), kept from 0.2: the norm placement is written
+  /// as `placement`, the batch size as `batchInstances`.
+  enum CodingKeys: String, CodingKey {
+    case layout, featureWidth, blocks, heads, keySize, feedForward, dropout
+    case normPlacement = "placement"
+    case anchor, headUnits, headDropout, epochs, learningRate
+    case batchSize = "batchInstances"
+    case validationFraction, patience, pretrained, dummyPlacement, dummyRotation, pretrainEpochs, pretrainPatience, seed
+  }
+
   /// The study's original settings: full batch, feed-forward width 32, an 8-unit head with
   /// dropout 0.4, no validation split (early stopping on the training loss).
   public static var study: TransformerSettings {
@@ -70,7 +81,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
     s.feedForward = 32
     s.headUnits = 8
     s.headDropout = 0.4
-    s.batchInstances = nil
+    s.batchSize = nil
     s.validationFraction = 0
     return s
   }
@@ -98,7 +109,7 @@ public final class TabularTransformerNetwork: Module {
     blocks = (0..<settings.blocks).map { _ in
       TransformerEncoderBlock(
         width: width, heads: settings.heads, keySize: settings.keySize, feedForward: settings.feedForward,
-        dropout: settings.dropout, placement: settings.placement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
+        dropout: settings.dropout, normPlacement: settings.normPlacement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
         generator: &generator)
     }
     head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
@@ -176,7 +187,7 @@ public final class TabularTransformer {
     let perInstance = settings.layout == .feature ? inputs : t
     let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil
     let config = TrainingConfiguration(
-      epochs: settings.epochs, batchSize: settings.batchInstances, patience: settings.patience, seed: settings.seed &+ 1,
+      epochs: settings.epochs, batchSize: settings.batchSize, patience: settings.patience, seed: settings.seed &+ 1,
       showsProgress: showsProgress)
     let labels = fitPart.labels
     let rowsPerInstance = input.rows / max(fitPart.instances, 1)

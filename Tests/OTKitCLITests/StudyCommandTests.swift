@@ -179,7 +179,7 @@ struct StudyCommandTests {
     var s = SyntheticAlignment.Settings()
     (s.concepts, s.words) = (12, 5)
     var e = SyntheticAlignment.EncoderSettings()
-    (e.layers, e.width, e.steps, e.batch) = (2, 8, 5, 4)
+    (e.layers, e.width, e.steps, e.batchSize) = (2, 8, 5, 4)
     let language = SyntheticAlignment.Language(s)
     var g = SeededGenerator(seed: 3)
     let pair = SyntheticAlignment.pair(s, language: language, generator: &g)

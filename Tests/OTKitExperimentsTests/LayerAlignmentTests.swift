@@ -153,7 +153,7 @@ struct SyntheticAlignmentTests {
     var s = SyntheticAlignment.Settings()
     (s.concepts, s.words) = (12, 5)
     var e = SyntheticAlignment.EncoderSettings()
-    (e.layers, e.width, e.steps, e.batch) = (2, 8, 30, 8)
+    (e.layers, e.width, e.steps, e.batchSize) = (2, 8, 30, 8)
     let result = try SyntheticAlignment.encoder(s, e, testPairs: 6)
     #expect(result.layers.map(\.state) == [0, 1, 2])
     #expect(result.layers.dropFirst().allSatisfy { ($0.cosineWithIdentity ?? -1) > 0 && $0.sentences == 6 })

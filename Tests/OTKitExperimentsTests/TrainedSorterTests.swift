@@ -11,7 +11,7 @@ import Testing
 struct TrainedSorterTests {
   static func configuration(_ prompt: SorterPrompt, layers: Int = 3, steps: Int = 40, batch: Int = 64) -> TrainedSorter.Configuration {
     var c = TrainedSorter.Configuration()
-    (c.prompt, c.layers, c.steps, c.batch, c.resampleEvery, c.learningRate) = (prompt, layers, steps, batch, 10, 5e-3)
+    (c.prompt, c.layers, c.steps, c.batchSize, c.resampleEvery, c.learningRate) = (prompt, layers, steps, batch, 10, 5e-3)
     return c
   }
 

@@ -236,7 +236,7 @@ struct GradientTests {
     let attention = MultiHeadAttention(width: 4, heads: 2, keySize: 3, generator: &g)
     #expect(try parameterGradientError(attention, input: x) { attention($0, tokens: 3) } < 1e-6)
     for placement in [NormPlacement.post, .pre] {
-      let block = TransformerEncoderBlock(width: 4, heads: 2, keySize: 2, feedForward: 5, placement: placement, generator: &g)
+      let block = TransformerEncoderBlock(width: 4, heads: 2, keySize: 2, feedForward: 5, normPlacement: placement, generator: &g)
       #expect(try parameterGradientError(block, input: x) { block($0, tokens: 2) } < 1e-6, "\(placement)")
       // And the input gradient, through everything.
       let error = try gradientError(inputs: [x]) { block($0[0], tokens: 3) }

@@ -67,7 +67,7 @@ struct StudyModelTests {
     let (train, _) = Self.wellSeparated()
     let dummies = try ClassGaussians.dummies(classes: 2, dimension: 2)
     var g = SeededGenerator(seed: 1)
-    let pairs = try OTClassifier.pairs(train, dummies: dummies, batchInstances: nil, generator: &g)
+    let pairs = try OTClassifier.pairs(train, dummies: dummies, assignmentBatchSize: nil, generator: &g)
     #expect(pairs.inputs.rows == train.points.rows)
     // Every target lies near its class's dummy mean (radius 6 on the circle), not the other's.
     let labels = train.pointLabels
@@ -79,7 +79,7 @@ struct StudyModelTests {
     #expect(near == pairs.targets.rows)
     // Batches of 10 instances keep every point once.
     var g2 = SeededGenerator(seed: 1)
-    let batched = try OTClassifier.pairs(train, dummies: dummies, batchInstances: 10, generator: &g2)
+    let batched = try OTClassifier.pairs(train, dummies: dummies, assignmentBatchSize: 10, generator: &g2)
     #expect(batched.inputs.rows == train.points.rows)
   }
 

@@ -60,11 +60,11 @@ struct TabularModelTests {
   @Test("The defaults are the tuned settings; the study's are one property away")
   func transformerDefaults() {
     let defaults = TransformerSettings(), study = TransformerSettings.study
-    #expect(defaults.batchInstances == 64 && defaults.feedForward == 64 && defaults.headUnits == 16)
+    #expect(defaults.batchSize == 64 && defaults.feedForward == 64 && defaults.headUnits == 16)
     #expect(defaults.headDropout == 0.1 && defaults.validationFraction == 0.1)
-    #expect(study.batchInstances == nil && study.feedForward == 32 && study.headUnits == 8)
+    #expect(study.batchSize == nil && study.feedForward == 32 && study.headUnits == 8)
     #expect(study.headDropout == 0.4 && study.validationFraction == 0)
-    #expect(defaults.heads == study.heads && defaults.placement == study.placement && defaults.learningRate == study.learningRate)
+    #expect(defaults.heads == study.heads && defaults.normPlacement == study.normPlacement && defaults.learningRate == study.learningRate)
   }
 
   @Test("Predictions: counts, accuracy against labels (numbers match numerically) and the CSV")

@@ -56,7 +56,7 @@ public struct BEEDStudy: Reproduction {
       var s = Study.RealSettings()
       (s.repetitions, s.seed, s.classes) = (repetitions, seed, classes)
       s.transformer.epochs = epochs
-      s.transformer.placement = norm
+      s.transformer.normPlacement = norm
       s.ot.epochs = epochs
       s.mlp.epochs = epochs
       return s

@@ -16,7 +16,7 @@ extension StudyReport {
 
   /// The report of the simulation study (`otkit reproduce synthetic --report`).
   public static func synthetic(_ summaries: [Study.Summary], examples: [Study.Example], settings: Study.SyntheticSettings, into report: inout Report) {
-    report.paragraph("Simulated Gaussian classes in the plane (\(settings.instances) instances of \(settings.tokens) tokens, covariance \(settings.variance) I; 2 classes at (±s, 0), 3 classes at (±x, 0) and (0, x) with x = 6s / (2(1 + √2))). Every other instance trains. The transformer (1 \(settings.transformer.placement.rawValue)-norm block, 10 heads of key size 16, per-token head, RMSprop 1e-2, full batch), the pretrained transformer (head trained on the dummy classes and frozen) and the OT classifier. \(settings.repetitions) repetitions with new data.")
+    report.paragraph("Simulated Gaussian classes in the plane (\(settings.instances) instances of \(settings.tokens) tokens, covariance \(settings.variance) I; 2 classes at (±s, 0), 3 classes at (±x, 0) and (0, x) with x = 6s / (2(1 + √2))). Every other instance trains. The transformer (1 \(settings.transformer.normPlacement.rawValue)-norm block, 10 heads of key size 16, per-token head, RMSprop 1e-2, full batch), the pretrained transformer (head trained on the dummy classes and frozen) and the OT classifier. \(settings.repetitions) repetitions with new data.")
     report.heading("Accuracy and time")
     accuracyTable(summaries, into: &report)
     report.heading("OT metrics of training")

@@ -56,7 +56,7 @@ public struct SyntheticStudy: Reproduction {
       var s = Study.SyntheticSettings()
       (s.separations, s.repetitions, s.seed, s.instances, s.tokens) = (separations, repetitions, seed, instances, tokens)
       s.transformer.epochs = epochs
-      s.transformer.placement = norm
+      s.transformer.normPlacement = norm
       s.ot.epochs = epochs
       return s
     }

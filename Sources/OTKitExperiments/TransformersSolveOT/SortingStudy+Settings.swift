@@ -145,7 +145,7 @@ extension SortingStudy {
       var options = TrainedSorterStudy.Options()
       options.seeds = (0..<UInt64(seeds)).map { firstSeed + $0 }
       options.training.steps = steps
-      options.training.batch = trainBatch
+      options.training.batchSize = trainBatch
       options.training.authorQuirks = authorQuirks
       (options.testInstances, options.distanceInstances) = (testLists, min(50, testLists))
       options.prompts = prompts

@@ -29,7 +29,8 @@ public final class TrainedSorter {
     public var residualStep: Double = 0.1
     /// The training length `n`.
     public var length: Int = 7
-    public var batch: Int = 1000
+    /// Lists per step.
+    public var batchSize: Int = 1000
     public var resampleEvery: Int = 50
     public var steps: Int = 5001
     public var learningRate: Double = 5e-4
@@ -40,6 +41,13 @@ public final class TrainedSorter {
     public var authorQuirks: Bool = true
 
     public init() {}
+
+    /// The keys of saved runs, kept from 0.2 (the batch size is `batch`).
+    enum CodingKeys: String, CodingKey {
+      case prompt, layers, residualStep, length
+      case batchSize = "batch"
+      case resampleEvery, steps, learningRate, seed, authorQuirks
+    }
   }
 
   /// The parameters of one layer.
@@ -180,7 +188,7 @@ public final class TrainedSorter {
   public func train(onStep: ((StepRecord) -> Void)? = nil) throws -> [Double] {
     let c = configuration
     var generator = SeededGenerator(seed: c.seed &+ 0x5EED)
-    var batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
+    var batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batchSize, generator: &generator)
     let adam = Adam(learningRate: c.learningRate)
     let optimizer = RepeatedSteps(adam, times: c.authorQuirks ? 2 : 1)
     var training = TrainingConfiguration()
@@ -189,7 +197,7 @@ public final class TrainedSorter {
       parameters, optimizer: optimizer, steps: c.steps,
       loss: { graph, step in
         if step > 0 && step % c.resampleEvery == 0 {
-          batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batch, generator: &generator)
+          batch = SorterBatch.sample(prompt: c.prompt, n: c.length, instances: c.batchSize, generator: &generator)
         }
         let (output, _) = forward(batch, graph: graph)
         return (output - graph.constant(batch.sorted)).square().mean()

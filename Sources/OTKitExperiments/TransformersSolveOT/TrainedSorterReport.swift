@@ -61,7 +61,7 @@ public enum TrainedSorterReport {
   public static func html(runs: [TrainedSorterStudy.Run], summaries: [TrainedSorterStudy.Summary], lengths: [Int], training: TrainedSorter.Configuration, into document: inout HTMLReport) {
     document.heading("A transformer trained to sort (the author's Fig. 2, E2)")
     document.paragraph(
-      "\(training.layers) layers of two softmax heads with their own full W and V per layer, residual step \(training.residualStep), a readout head copying the list; trained on n = \(training.length), batch \(training.batch) resampled every \(training.resampleEvery) steps, Adam \(training.learningRate), \(training.steps) steps"
+      "\(training.layers) layers of two softmax heads with their own full W and V per layer, residual step \(training.residualStep), a readout head copying the list; trained on n = \(training.length), batch \(training.batchSize) resampled every \(training.resampleEvery) steps, Adam \(training.learningRate), \(training.steps) steps"
         + (training.authorQuirks ? ", with the author's code quirks (each parameter handed to Adam twice; the truncated prompt's readout masks its last token and copies y)." : ", without the author's code quirks.")
         + " The author reports the loss 0.214 → 2.9e-3 (1k) → 1.3e-4 (5k) for the engineered prompt and a plateau at 4.2e-3 (about 30× higher) for the truncated prompt [x, y, 0]. Mean ± standard error over seeds; the test lists are the same for every run.")
     let (header, rows) = table(summaries, lengths: lengths)

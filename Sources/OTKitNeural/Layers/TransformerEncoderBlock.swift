@@ -24,11 +24,11 @@ public final class TransformerEncoderBlock: Module {
   public let norm2: LayerNorm
   public let dropout1: Dropout
   public let dropout2: Dropout
-  public let placement: NormPlacement
+  public let normPlacement: NormPlacement
 
   public init(
     width: Int, heads: Int, keySize: Int, feedForward: Int, dropout: Double = 0,
-    placement: NormPlacement = .post, epsilon: Double = 1e-6, anchor: AttentionAnchor = .softmax,
+    normPlacement: NormPlacement = .post, epsilon: Double = 1e-6, anchor: AttentionAnchor = .softmax,
     generator: inout SeededGenerator
   ) {
     attention = MultiHeadAttention(width: width, heads: heads, keySize: keySize, anchor: anchor, generator: &generator)
@@ -38,7 +38,7 @@ public final class TransformerEncoderBlock: Module {
     norm2 = LayerNorm(features: width, epsilon: epsilon)
     dropout1 = Dropout(rate: dropout, seed: generator.next())
     dropout2 = Dropout(rate: dropout, seed: generator.next())
-    self.placement = placement
+    self.normPlacement = normPlacement
   }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -47,7 +47,7 @@ public final class TransformerEncoderBlock: Module {
   }
 
   public func callAsFunction(_ x: Tensor, tokens: Int) -> Tensor {
-    switch placement {
+    switch normPlacement {
     case .post:
       let a = norm1(dropout1(attention(x, tokens: tokens)) + x)
       return norm2(dropout2(projection(hidden(a).relu())) + a)

@@ -179,11 +179,19 @@ public enum SyntheticAlignment {
     public var width = 32
     public var heads = 2
     public var steps = 400
-    public var batch = 32
+    /// Sentence pairs per step.
+    public var batchSize = 32
     public var learningRate = 3e-3
     public var seed: UInt64 = 5
 
     public init() {}
+
+    /// The keys of 0.2 (the batch size is `batch`).
+    enum CodingKeys: String, CodingKey {
+      case layers, width, heads, steps
+      case batchSize = "batch"
+      case learningRate, seed
+    }
   }
 
   /// The result of the encoder experiment.
@@ -235,7 +243,7 @@ public enum SyntheticAlignment {
     let history = try Trainer(training).fit(
       parameters, optimizer: optimizer, steps: e.steps,
       loss: { graph, _ in
-        let (x, rows, labels, _) = batch(e.batch)
+        let (x, rows, labels, _) = batch(e.batchSize)
         var h = embed(graph.constant(x))
         for block in blocks { h = block(h, tokens: t) }
         return crossEntropy(logits: head(h).gatherRows(rows), labels: labels)
