@@ -114,44 +114,7 @@ public enum OT {
     if problem.hasUnequalTotals && !penalized {
       throw TransportProblemError.unequalTotals(source: problem.totalMass, target: problem.targetWeights.reduce(0, +))
     }
-    switch method {
-    case .auto, .exact:
-      var solver = NetworkSimplex()
-      if let limit = options.maxIterations { solver.maxIterations = limit }
-      return solver
-    case .assignment: return AssignmentSolver()
-    case .oneDimensional: return OneDimensionalTransport()
-    case .sinkhorn:
-      var solver = Sinkhorn(
-        epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
-        scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
-      // In Float the solver resolves a relative epsilon on its Float costs: it stays relative.
-      solver.acceleration = options.acceleration
-      solver.sourcePenalty = options.sourcePenalty
-      solver.targetPenalty = options.targetPenalty
-      solver.reference = options.reference
-      solver.epsilon = try resolved(solver.epsilon, keepRelative: options.useFloat) { solver.absoluteEpsilon(for: problem) }
-      if options.useFloat { try checkFloat(problem) }
-      return solver
-    case .quadratic, .sparse, .entropicLBFGS:
-      guard let gamma = options.gamma else { throw SolveError.missingSetting("gamma", method: method) }
-      let regularizer: TransportRegularizer
-      switch method {
-      case .quadratic: regularizer = .squaredL2(gamma: gamma)
-      case .entropicLBFGS: regularizer = .negentropy(gamma: gamma)
-      default:
-        guard let k = options.maxNonZeros else { throw SolveError.missingSetting("maxNonZeros", method: method) }
-        regularizer = .sparse(gamma: gamma, maxNonZeros: k)
-      }
-      return SmoothTransport(
-        regularizer: regularizer, formulation: options.formulation, tolerance: options.tolerance,
-        maxIterations: options.maxIterations ?? 1000, useFloat: options.useFloat)
-    case .sns:
-      var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
-      if let limit = options.maxIterations { solver.maxIterations = limit }
-      solver.epsilon = try resolved(solver.epsilon, keepRelative: false) { solver.absoluteEpsilon(for: problem) }
-      return solver
-    }
+    return try method.solverType.configured(method, for: problem, options: options)
   }
 
   /// A relative epsilon resolved once, on the costs the solver will use (the same value,

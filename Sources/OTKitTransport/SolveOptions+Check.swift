@@ -1,16 +1,19 @@
 extension SolveOptions {
   /// The methods that take a setting (named as the field of ``SolveOptions``): what
   /// ``check(for:)`` holds a method to, and what a message can name as the way out.
+  ///
+  /// A method-specific setting (``restrictedSettings``) is taken by the methods whose solver
+  /// lists it (``TransportSolver/settings(for:)``); every other setting by every method.
   public static func methods(taking setting: String) -> [TransportMethod] {
-    switch setting {
-    case "epsilon": [.sinkhorn, .sns]
-    case "useFloat": [.sinkhorn, .quadratic, .sparse, .entropicLBFGS]
-    case "epsilonScaling", "acceleration", "penalties": [.sinkhorn]
-    case "gamma": [.quadratic, .sparse, .entropicLBFGS]
-    case "maxNonZeros": [.sparse]
-    default: TransportMethod.allCases
-    }
+    guard restrictedSettings.contains(setting) else { return TransportMethod.allCases }
+    return TransportMethod.allCases.filter { $0 != .auto && $0.solverType.settings(for: $0).contains(setting) }
   }
+
+  /// The settings that only some methods take, named as the fields of ``SolveOptions``
+  /// (`penalties` is both marginal penalties).
+  public static let restrictedSettings: Set<String> = [
+    "epsilon", "useFloat", "epsilonScaling", "acceleration", "penalties", "gamma", "maxNonZeros",
+  ]
 
   /// Checks that the options fit `method` (``TransportMethod/auto`` is Sinkhorn with an
   /// epsilon, else an exact method): the one place that says which setting goes with which

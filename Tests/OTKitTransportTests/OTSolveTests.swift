@@ -179,4 +179,19 @@ struct TransportReportTests {
     #expect(json["cost"] is NSNull && json["seconds"] is NSNull)
     #expect(json["groundCost"] as? String == "matrix")
   }
+
+  @Test("Each method-specific setting is taken by the methods whose solver lists it")
+  func settingsTable() {
+    #expect(SolveOptions.methods(taking: "epsilon") == [.sinkhorn, .sns])
+    #expect(SolveOptions.methods(taking: "useFloat") == [.sinkhorn, .quadratic, .sparse, .entropicLBFGS])
+    for setting in ["epsilonScaling", "acceleration", "penalties"] {
+      #expect(SolveOptions.methods(taking: setting) == [.sinkhorn])
+    }
+    #expect(SolveOptions.methods(taking: "gamma") == [.quadratic, .sparse, .entropicLBFGS])
+    #expect(SolveOptions.methods(taking: "maxNonZeros") == [.sparse])
+    #expect(SolveOptions.methods(taking: "tolerance") == TransportMethod.allCases)
+    for method in TransportMethod.allCases where method != .auto {
+      #expect(method.solverType.settings(for: method).isSubset(of: SolveOptions.restrictedSettings), "\(method)")
+    }
+  }
 }

@@ -29,6 +29,19 @@ public enum TransportMethod: String, Sendable, Codable, CaseIterable, CustomStri
   /// Whether the method is one of ``SmoothTransport``'s (needs a `gamma`).
   public var isSmooth: Bool { self == .quadratic || self == .sparse || self == .entropicLBFGS }
 
+  /// The solver type of the method (``auto`` builds the exact solver once the method is
+  /// chosen); the one arm a new method adds besides its ``solverName``.
+  public var solverType: any TransportSolver.Type {
+    switch self {
+    case .auto, .exact: NetworkSimplex.self
+    case .assignment: AssignmentSolver.self
+    case .oneDimensional: OneDimensionalTransport.self
+    case .sinkhorn: Sinkhorn.self
+    case .sns: SinkhornNewtonSparse.self
+    case .quadratic, .sparse, .entropicLBFGS: SmoothTransport.self
+    }
+  }
+
   /// A name for people: "network simplex", "log-domain Sinkhorn", ...
   public var solverName: String {
     switch self {

@@ -1,7 +1,11 @@
 /// A transport solver: a settings value whose `solve` turns a problem into a solution.
 ///
 /// A new solver is one file with a type conforming to this protocol and one case of
-/// ``TransportMethod`` (with its line in ``OT/solver(for:problem:options:)``).
+/// ``TransportMethod`` naming it (``TransportMethod/solverType``): the solver says which of
+/// the method-specific settings of ``SolveOptions`` it takes (``settings(for:)``) and how it
+/// is built from them (``configured(_:for:options:)``), so ``OT/solve(_:method:options:)``,
+/// ``SolveOptions/check(for:)`` and `otkit transport --method NAME` reach it with no other
+/// edit.
 public protocol TransportSolver: Sendable {
   /// The method's name in results and on the command line.
   var method: TransportMethod { get }
@@ -9,33 +13,15 @@ public protocol TransportSolver: Sendable {
   ///
   /// - Throws: ``TransportProblemError`` when the solver cannot take the problem.
   func solution(of problem: TransportProblem) throws -> any TransportSolution
-}
 
-extension NetworkSimplex: TransportSolver {
-  public var method: TransportMethod { .exact }
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
-}
+  /// The method-specific settings of ``SolveOptions`` (``SolveOptions/restrictedSettings``,
+  /// named as its fields) that `method` takes; the others it rejects.
+  static func settings(for method: TransportMethod) -> Set<String>
 
-extension AssignmentSolver: TransportSolver {
-  public var method: TransportMethod { .assignment }
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { try solve(problem) }
-}
-
-extension OneDimensionalTransport: TransportSolver {
-  public var method: TransportMethod { .oneDimensional }
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { try solve(problem) }
-}
-
-extension Sinkhorn: TransportSolver {
-  public var method: TransportMethod { .sinkhorn }
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
-}
-
-extension SinkhornNewtonSparse: TransportSolver {
-  public var method: TransportMethod { .sns }
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
-}
-
-extension SmoothTransport: TransportSolver {
-  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+  /// The solver of `method` built from `options` (already checked by
+  /// ``SolveOptions/check(for:)``) for `problem`.
+  ///
+  /// - Throws: ``SolveError`` when a setting cannot be resolved on the problem (a relative
+  ///   epsilon on identical points, costs beyond `Float`).
+  static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self
 }

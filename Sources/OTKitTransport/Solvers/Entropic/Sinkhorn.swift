@@ -314,3 +314,28 @@ struct SinkhornState<T: MatrixScalar> {
     return true
   }
 }
+
+extension Sinkhorn: TransportSolver {
+  public var method: TransportMethod { .sinkhorn }
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+
+  /// Epsilon, Float, epsilon scaling, the acceleration and the marginal penalties.
+  public static func settings(for method: TransportMethod) -> Set<String> {
+    ["epsilon", "useFloat", "epsilonScaling", "acceleration", "penalties"]
+  }
+
+  /// The solver of the options; a relative epsilon is resolved once on the costs (in Float
+  /// it stays relative: the solver resolves it on its Float costs).
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
+    var solver = Sinkhorn(
+      epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
+      scaling: options.epsilonScaling, useFloat: options.useFloat, online: options.online)
+    solver.acceleration = options.acceleration
+    solver.sourcePenalty = options.sourcePenalty
+    solver.targetPenalty = options.targetPenalty
+    solver.reference = options.reference
+    solver.epsilon = try OT.resolved(solver.epsilon, keepRelative: options.useFloat) { solver.absoluteEpsilon(for: problem) }
+    if options.useFloat { try OT.checkFloat(problem) }
+    return solver
+  }
+}

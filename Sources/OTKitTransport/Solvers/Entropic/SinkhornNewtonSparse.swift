@@ -191,3 +191,16 @@ struct SparseRows {
     }
   }
 }
+
+extension SinkhornNewtonSparse: TransportSolver {
+  public var method: TransportMethod { .sns }
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+  public static func settings(for method: TransportMethod) -> Set<String> { ["epsilon"] }
+
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
+    var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
+    if let limit = options.maxIterations { solver.maxIterations = limit }
+    solver.epsilon = try OT.resolved(solver.epsilon, keepRelative: false) { solver.absoluteEpsilon(for: problem) }
+    return solver
+  }
+}

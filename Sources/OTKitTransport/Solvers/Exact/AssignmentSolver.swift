@@ -270,3 +270,12 @@ public struct AssignmentSolver: Sendable {
     return (rowsol, u, v, augmentations)
   }
 }
+
+extension AssignmentSolver: TransportSolver {
+  public var method: TransportMethod { .assignment }
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { try solve(problem) }
+  public static func settings(for method: TransportMethod) -> Set<String> { [] }
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) -> Self {
+    AssignmentSolver()
+  }
+}

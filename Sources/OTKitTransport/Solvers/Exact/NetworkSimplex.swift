@@ -489,3 +489,17 @@ final class NetworkSimplexState {
     return (plan, f, g)
   }
 }
+
+extension NetworkSimplex: TransportSolver {
+  public var method: TransportMethod { .exact }
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+
+  /// None: the exact solver takes only the shared settings (its iteration limit).
+  public static func settings(for method: TransportMethod) -> Set<String> { [] }
+
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) -> Self {
+    var solver = NetworkSimplex()
+    if let limit = options.maxIterations { solver.maxIterations = limit }
+    return solver
+  }
+}

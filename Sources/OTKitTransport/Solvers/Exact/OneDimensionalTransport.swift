@@ -210,3 +210,12 @@ public enum Wasserstein {
     return Double.pow(max(result.cost, 0), 1 / p)
   }
 }
+
+extension OneDimensionalTransport: TransportSolver {
+  public var method: TransportMethod { .oneDimensional }
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { try solve(problem) }
+  public static func settings(for method: TransportMethod) -> Set<String> { [] }
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) -> Self {
+    OneDimensionalTransport()
+  }
+}

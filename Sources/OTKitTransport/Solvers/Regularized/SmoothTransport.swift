@@ -339,3 +339,27 @@ struct ColumnEvaluator<T: MatrixScalar>: Sendable {
     return plan
   }
 }
+
+extension SmoothTransport: TransportSolver {
+  public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
+
+  /// Gamma and Float for the three regularizers; the sparse one also its `maxNonZeros`.
+  public static func settings(for method: TransportMethod) -> Set<String> {
+    method == .sparse ? ["gamma", "useFloat", "maxNonZeros"] : ["gamma", "useFloat"]
+  }
+
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
+    guard let gamma = options.gamma else { throw SolveError.missingSetting("gamma", method: method) }
+    let regularizer: TransportRegularizer
+    switch method {
+    case .quadratic: regularizer = .squaredL2(gamma: gamma)
+    case .entropicLBFGS: regularizer = .negentropy(gamma: gamma)
+    default:
+      guard let k = options.maxNonZeros else { throw SolveError.missingSetting("maxNonZeros", method: method) }
+      regularizer = .sparse(gamma: gamma, maxNonZeros: k)
+    }
+    return SmoothTransport(
+      regularizer: regularizer, formulation: options.formulation, tolerance: options.tolerance,
+      maxIterations: options.maxIterations ?? 1000, useFloat: options.useFloat)
+  }
+}
