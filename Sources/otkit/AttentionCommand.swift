@@ -32,8 +32,8 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "The values: m x d_v, or heads x m x d_v.")
   var values: String?
 
-  @Option(help: ArgumentHelp("The anchor: \(AttentionAnchor.names.joined(separator: ", ")).", valueName: "anchor"))
-  var anchor = "softmax"
+  @Option(help: "The anchor: \(LibraryName<AttentionAnchor>.listed).")
+  var anchor = LibraryName<AttentionAnchor>("softmax")
 
   @Option(help: "The entmax alpha (> 1; 1.5 is exact by sorting, 2 is sparsemax).")
   var alpha: Double = 1.5
@@ -61,11 +61,10 @@ struct AttentionCommand: ParsableCommand {
 
   /// The library's anchor of --anchor and its parameters.
   var chosenAnchor: AttentionAnchor? {
-    AttentionAnchor(name: anchor, parameters: .init(alpha: alpha, iterations: iterations, tolerance: tolerance))
+    AttentionAnchor(name: anchor.description, parameters: .init(alpha: alpha, iterations: iterations, tolerance: tolerance))
   }
 
   func validate() throws {
-    guard AttentionAnchor.names.contains(anchor) else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }

@@ -40,3 +40,18 @@ extension DataError {
     description(hints: .init(dropInvalid: "--drop-invalid", label: "--label", classes: "--classes", tokenDimension: "--token-dim"))
   }
 }
+
+/// A name the library lists (``AttentionAnchor/names``, ``TabularModel/names``), parsed by
+/// ArgumentParser so that an unknown name gets its message with every valid one.
+struct LibraryName<List: NamedCases>: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  let description: String
+  init(_ name: String) { description = name }
+  init?(argument: String) { guard List.names.contains(argument) else { return nil }; description = argument }
+  static var allValueStrings: [String] { List.names }
+  /// "a, b or c", as the option's help lists them.
+  static var listed: String { List.names.dropLast().joined(separator: ", ") + " or " + List.names.last! }
+}
+
+protocol NamedCases { static var names: [String] { get } }
+extension AttentionAnchor: NamedCases {}
+extension TabularModel: NamedCases {}

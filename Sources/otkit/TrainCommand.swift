@@ -34,8 +34,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "The label column: a name from the header or a 0-based index.")
   var label: String
 
-  @Option(help: ArgumentHelp("The model: \(TabularModel.names.joined(separator: ", ")).", valueName: "model"))
-  var model = "mlp"
+  @Option(name: .customLong("model"), help: "The model: \(LibraryName<TabularModel>.listed).")
+  var modelName = LibraryName<TabularModel>("mlp")
+  var model: String { modelName.description }
 
   @Option(help: "Keep the rows of the first k labels in sorted order.")
   var classes: Int?
@@ -67,8 +68,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Flag(help: "Start the transformer from the study's original settings (full batch, feed-forward 32, an 8-unit head with dropout 0.4, no validation split) instead of the defaults.")
   var studySettings = false
 
-  @Option(help: ArgumentHelp("The transformer's attention anchor: \(AttentionAnchor.names.joined(separator: ", ")).", valueName: "anchor"))
-  var anchor = "softmax"
+  @Option(help: "The transformer's attention anchor: \(LibraryName<AttentionAnchor>.listed).")
+  var anchor = LibraryName<AttentionAnchor>("softmax")
 
   @Option(help: "The entmax alpha of --anchor entmax (> 1).")
   var alpha: Double = 1.5
@@ -110,7 +111,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   var json: Bool { printing.json }
 
   /// The library's anchor of --anchor and its parameters.
-  var chosenAnchor: AttentionAnchor? { AttentionAnchor(name: anchor, parameters: .init(alpha: alpha, iterations: iterations)) }
+  var chosenAnchor: AttentionAnchor? { AttentionAnchor(name: anchor.description, parameters: .init(alpha: alpha, iterations: iterations)) }
 
   /// Whether --model is a transformer (plain or pretrained).
   var isTransformer: Bool { model == "transformer" || model == "pretrained" }
@@ -125,8 +126,6 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   }
 
   func validate() throws {
-    guard TabularModel.names.contains(model) else { throw ValidationError("--model must be one of \(TabularModel.names.joined(separator: ", ")) (got \(model))") }
-    guard AttentionAnchor.names.contains(anchor) else { throw ValidationError("--anchor must be one of \(AttentionAnchor.names.joined(separator: ", ")) (got \(anchor))") }
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     do {

@@ -124,7 +124,9 @@ struct TransportCommand: ParsableCommand {
       throw CLIError(solveDescription(error))
     }
     let (solution, seconds) = solved
-    if let plan { try writePlan(solution, to: plan) }
+    if let plan {
+      do { try solution.writePlan(to: plan) } catch let error as DataError { throw CLIError(error.description) }
+    }
     for line in solution.reportLines(for: problem) { print(line) }
     print(String(format: "time: %.4f s", seconds))
     if printing.json {
@@ -172,44 +174,9 @@ struct TransportCommand: ParsableCommand {
       return try TransportProblem(source: x, target: y, cost: groundCost)
     }
     return try TransportProblem(
-      source: try readPoints(source!), target: try readPoints(target!), sourceWeights: try sourceWeights.map(readWeights),
-      targetWeights: try targetWeights.map(readWeights), cost: groundCost, rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
+      source: try MatrixFile.read(source!), target: try MatrixFile.read(target!), sourceWeights: try sourceWeights.map(MatrixFile.readWeights),
+      targetWeights: try targetWeights.map(MatrixFile.readWeights), cost: groundCost, rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
   }
-
-  /// The plan: a dense `.npy` matrix, or a `.csv` of the non-zero entries (a dense matrix
-  /// when the solver keeps no sparse plan).
-  func writePlan(_ solution: any TransportSolution, to path: String) throws {
-    do {
-      if path.lowercased().hasSuffix(".npy") {
-        try NPY.write(solution.sparsePlan?.dense() ?? solution.densePlan(), to: path)
-      } else if let plan = solution.sparsePlan {
-        var entries = Matrix<Double>(rows: plan.nonZeroCount, columns: 3)
-        for k in 0..<plan.nonZeroCount {
-          (entries[k, 0], entries[k, 1], entries[k, 2]) = (Double(plan.rows[k]), Double(plan.columns[k]), plan.masses[k])
-        }
-        try CSV.write(entries, to: path, header: ["source", "target", "mass"])
-      } else {
-        try CSV.write(solution.densePlan(), to: path)
-      }
-    } catch let error as DataError {
-      throw CLIError(error.description)
-    }
-  }
-}
-
-/// Reads points from a CSV (header optional) or NPY file.
-func readPoints(_ path: String) throws -> Matrix<Double> {
-  if path.lowercased().hasSuffix(".npy") { return try NPY.readMatrix(path) }
-  return try CSV.read(path).features
-}
-
-/// Reads weights: one per line (CSV) or a 1-D (or single-column) NPY array.
-func readWeights(_ path: String) throws -> [Double] {
-  let m = try readPoints(path)
-  guard m.columns == 1 || m.rows == 1 else {
-    throw DataError(.shapeMismatch("weights must be one column, found \(m.rows) x \(m.columns)"), file: path)
-  }
-  return m.elements
 }
 
 /// A user-facing error: printed as is, exit status 1.
