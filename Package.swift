@@ -46,7 +46,7 @@ let package = Package(
     // Data: CSV, NPY and safetensors reading and writing, standardization.
     .target(name: "OTKitData", dependencies: ["OTKitCore"]),
     // Reporting: SVG charts and self-contained HTML reports.
-    .target(name: "OTKitReport"),
+    .target(name: "OTKitReport", dependencies: ["OTKitCore"]),
     // Use ------------------------------------------------------------------------------
     // The autograd tape and its one table of backward rules (attention through the anchors'
     // rules).

@@ -15,6 +15,9 @@ extension TransportAttention {
     public var outputs: [Matrix<T>] = []
     /// Each head's diagnostics, in `Double` (empty when not asked for).
     public var diagnostics: [AttentionDiagnostics] = []
+    /// Whether the diagnostics were left out because they did not fit in memory (asked for
+    /// with `diagnostics: nil`).
+    public var diagnosticsSkipped = false
     /// The time of the anchor on the scores (the scores product untimed) or, for the output
     /// alone, of the whole output; never of the diagnostics.
     public var seconds = 0.0
@@ -24,14 +27,26 @@ extension TransportAttention {
   /// the weights (and `weights x V` with `output`) or, for the output alone
   /// (`weights: false, output: true`), the output by the path that never forms the
   /// weights (blocked in cache for the softmax in `Float`); with `diagnostics`, each head's
-  /// diagnostics in `Double`.
+  /// diagnostics in `Double` (`nil`: when they fit in memory, else skipped and said so in
+  /// ``Heads/diagnosticsSkipped``).
   ///
-  /// - Throws: ``AttentionHeadError`` for the first head whose scores do not fit.
+  /// - Throws: ``MemoryError`` when the request does not fit in memory
+  ///   (``peakBytes(_:)``); ``AttentionHeadError`` for the first head whose scores do not fit.
   /// - Complexity: the anchor's per head, plus `O(n m d_v)` for the output.
   public func heads<T: MatrixScalar>(
-    queries q: [Matrix<T>], keys k: [Matrix<T>], values v: [Matrix<T>]?, weights keepWeights: Bool, output: Bool, diagnostics: Bool
+    queries q: [Matrix<T>], keys k: [Matrix<T>], values v: [Matrix<T>]?, weights keepWeights: Bool, output: Bool, diagnostics asked: Bool?
   ) throws -> Heads<T> {
     var result = Heads<T>()
+    var diagnostics = asked ?? true
+    if let first = q.first, let keys = k.first {
+      var request = Request(
+        heads: q.count, queries: first.rows, keys: keys.rows, scalarBytes: MemoryLayout<T>.size, weights: keepWeights,
+        output: output, diagnostics: diagnostics)
+      if asked == nil && !MemoryBudget.fits(peakBytes(request)) {
+        (request.diagnostics, diagnostics, result.diagnosticsSkipped) = (false, false, true)
+      }
+      try checkMemory(request)
+    }
     for h in 0..<q.count {
       do {
         try checkScores(queries: q[h], keys: k[h])

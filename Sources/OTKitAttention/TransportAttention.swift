@@ -49,7 +49,6 @@ public struct TransportAttention: Sendable {
   /// The weights of the anchor on the scores of `queries` and `keys`.
   @inlinable
   public func weights<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>) -> Matrix<T> {
-    _ = MemoryTuning.retainFreedMemory()
     var s = scores(queries: queries, keys: keys)
     if anchor == .softmax {
       Kernels.softmaxRowsInPlace(&s)

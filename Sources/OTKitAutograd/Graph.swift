@@ -42,7 +42,6 @@ public final class Graph {
 
   /// A graph that records (`recording: true`, the default) or only evaluates.
   public init(recording: Bool = true, training: Bool = true) {
-    MemoryTuning.retainFreedMemory()
     self.isRecording = recording
     self.isTraining = training
   }

@@ -60,10 +60,17 @@ public enum KernelBackend: String, Sendable, CaseIterable, Codable {
     }
 
     static var fromEnvironment: Preference {
-      switch Environment.value("OTKIT_BLAS")?.lowercased() {
-      case "portable"?, "swift"?, "0"?, "off"?, "none"?: .portable
-      case "system"?, "blas"?, "openblas"?, "accelerate"?, "1"?, "on"?: .system
-      default: .auto
+      Environment.value("OTKIT_BLAS").flatMap(parse) ?? .auto
+    }
+
+    /// The preference a value of `OTKIT_BLAS` names, or `nil` for none
+    /// (``OTKitEnvironment/problems`` reports it; the fallback is `auto`).
+    static func parse(_ text: String) -> Preference? {
+      switch text.lowercased() {
+      case "auto": .auto
+      case "portable", "swift", "0", "off", "none": .portable
+      case "system", "blas", "openblas", "accelerate", "1", "on": .system
+      default: nil
       }
     }
   }

@@ -22,7 +22,7 @@ public enum Parallel {
   }()
 
   private static let configured = Atomic<Int>(
-    Environment.value("OTKIT_THREADS").flatMap(Int.init).map { max(1, $0) } ?? 0)
+    Environment.value("OTKIT_THREADS").flatMap(Int.init).flatMap { (1...4096).contains($0) ? $0 : nil } ?? 0)
 
   /// The number of threads parallel kernels use.
   public static var threads: Int {

@@ -100,7 +100,7 @@ public final class SystemBLAS: @unchecked Sendable {
     if let custom = Environment.value("OTKIT_BLAS_LIBRARY") { names.insert(custom, at: 0) }
     for name in names {
       if let library = SystemBLAS(path: name) {
-        if let threads = Environment.value("OTKIT_BLAS_THREADS").flatMap(Int.init) {
+        if let threads = Environment.value("OTKIT_BLAS_THREADS").flatMap(Int.init), (1...4096).contains(threads) {
           library.setThreads(threads)
         }
         return library

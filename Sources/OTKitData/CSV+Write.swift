@@ -44,9 +44,9 @@ extension CSV {
   ) throws {
     let text = format(matrix, header: header, labels: labels, labelName: labelName)
     do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw DataError(.unreadable("cannot write: \(error.localizedDescription)"), file: path)
+      try AtomicFile.write(text, to: path)
+    } catch let error as AtomicFileError {
+      throw DataError(.unreadable(error.reason), file: path)
     }
   }
 

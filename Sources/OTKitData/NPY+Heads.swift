@@ -1,3 +1,4 @@
+import Foundation
 import OTKitCore
 
 extension NPY {
@@ -28,12 +29,41 @@ extension NPY {
   /// precision.
   ///
   /// - Throws: ``DataError`` when the file cannot be written.
+  ///
+  /// The file's bytes are encoded straight from the matrices (no copy in `Double` on the
+  /// way), so writing takes one buffer of the file's size.
   public static func write<T: MatrixScalar>(heads matrices: [Matrix<T>], to path: String) throws {
-    if matrices.count == 1 { return try write(matrices[0], to: path) }
-    try write(
-      NPY.Array(
-        shape: [matrices.count, matrices[0].rows, matrices[0].columns], dtype: T.self == Float.self ? .float32 : .float64,
-        values: matrices.flatMap { $0.elements.map { Double($0) } }),
-      to: path)
+    let shape = matrices.count == 1 ? [matrices[0].rows, matrices[0].columns] : [matrices.count, matrices[0].rows, matrices[0].columns]
+    let data = encode(shape: shape, matrices: matrices)
+    do {
+      try AtomicFile.write(data, to: path)
+    } catch let error as AtomicFileError {
+      throw DataError(.unreadable(error.reason), file: path)
+    }
+  }
+
+  /// The file of matrices of one shape in their own precision, encoded into one buffer.
+  ///
+  /// - Complexity: one pass over the elements.
+  static func encode<T: MatrixScalar>(shape: [Int], matrices: [Matrix<T>]) -> Data {
+    let dtype: DType = T.self == Float.self ? .float32 : .float64
+    let header = header(shape: shape, dtype: dtype)
+    let count = matrices.reduce(0) { $0 + $1.count }
+    var data = Data(count: header.count + count * dtype.size)
+    data.withUnsafeMutableBytes { raw in
+      header.withUnsafeBytes { raw.copyMemory(from: $0) }
+      var offset = header.count
+      for matrix in matrices {
+        for v in matrix.elements {
+          if dtype == .float32 {
+            raw.storeBytes(of: Float(v).bitPattern.littleEndian, toByteOffset: offset, as: UInt32.self)
+          } else {
+            raw.storeBytes(of: Double(v).bitPattern.littleEndian, toByteOffset: offset, as: UInt64.self)
+          }
+          offset += dtype.size
+        }
+      }
+    }
+    return data
   }
 }

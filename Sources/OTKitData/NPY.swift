@@ -150,20 +150,7 @@ public enum NPY {
   /// The bytes of an NPY file holding `values` with the given shape and dtype.
   public static func encode(shape: [Int], dtype: DType, values: [Double]) -> Data {
     precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
-    let shapeText: String
-    switch shape.count {
-    case 0: shapeText = "()"
-    case 1: shapeText = "(\(shape[0]),)"
-    default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    }
-    var header = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
-    let unpadded = 10 + header.utf8.count + 1
-    header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
-    let length = UInt16(header.utf8.count)
-    data.append(UInt8(length & 0xFF))
-    data.append(UInt8(length >> 8))
-    data.append(contentsOf: Swift.Array(header.utf8))
+    var data = header(shape: shape, dtype: dtype)
     var payload = [UInt8](repeating: 0, count: values.count * dtype.size)
     payload.withUnsafeMutableBytes { raw in
       for (i, v) in values.enumerated() {
@@ -179,24 +166,41 @@ public enum NPY {
     return data
   }
 
+  /// The magic string, version and padded header dictionary of a file (a multiple of 64
+  /// bytes).
+  static func header(shape: [Int], dtype: DType) -> Data {
+    let shapeText: String
+    switch shape.count {
+    case 0: shapeText = "()"
+    case 1: shapeText = "(\(shape[0]),)"
+    default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+    var header = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
+    let unpadded = 10 + header.utf8.count + 1
+    header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+    let length = UInt16(header.utf8.count)
+    data.append(UInt8(length & 0xFF))
+    data.append(UInt8(length >> 8))
+    data.append(contentsOf: Swift.Array(header.utf8))
+    return data
+  }
+
   /// Writes an array.
   ///
   /// - Throws: ``DataError`` when the file cannot be written.
   public static func write(_ array: Array, to path: String) throws {
     let data = encode(shape: array.shape, dtype: array.dtype, values: array.values)
     do {
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw DataError(.unreadable("cannot write: \(error.localizedDescription)"), file: path)
+      try AtomicFile.write(data, to: path)
+    } catch let error as AtomicFileError {
+      throw DataError(.unreadable(error.reason), file: path)
     }
   }
 
   /// Writes a matrix as a 2-D array of its own scalar type (`float64` or `float32`).
   public static func write<T: MatrixScalar>(_ matrix: Matrix<T>, to path: String) throws {
-    try write(
-      Array(shape: [matrix.rows, matrix.columns], dtype: T.self == Float.self ? .float32 : .float64,
-        values: matrix.elements.map { Double($0) }),
-      to: path)
+    try write(heads: [matrix], to: path)
   }
 
   /// Writes a vector as a 1-D array.

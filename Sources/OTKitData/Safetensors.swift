@@ -100,12 +100,12 @@ public enum Safetensors {
     return data
   }
 
-  /// Writes a file.
+  /// Writes a file (atomically: ``AtomicFile``).
   public static func write(_ file: File, to path: String) throws {
     do {
-      try encode(file).write(to: URL(fileURLWithPath: path))
-    } catch {
-      throw DataError(.unreadable("cannot be written: \(error.localizedDescription)"), file: path)
+      try AtomicFile.write(encode(file), to: path)
+    } catch let error as AtomicFileError {
+      throw DataError(.unreadable(error.reason), file: path)
     }
   }
 

@@ -13,14 +13,15 @@ public enum ModelFile {
   public static let configurationName = "config.json"
   public static let parametersName = "model.safetensors"
 
-  /// Writes the configuration and the parameters of `module` into `directory` (created when
-  /// missing).
+  /// Writes the configuration and the parameters of `module` as the directory `directory`,
+  /// replaced as a whole (``AtomicFile/replaceDirectory(at:_:)``): a reader, or a run
+  /// stopped at any point, finds the old model or the new one, never the configuration of
+  /// one beside the weights of the other. Missing parent folders are created.
+  ///
+  /// - Throws: ``ModelFileError`` naming the path, also when `directory` holds files other
+  ///   than a model's (it would be replaced as a whole).
   public static func save(_ module: some Module, configuration: some Encodable, to directory: String) throws {
-    do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw ModelFileError(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
-    }
+    try prepare(directory)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let json: Data
@@ -29,14 +30,36 @@ public enum ModelFile {
     } catch {
       throw ModelFileError(path: directory, reason: "cannot encode the configuration: \(error)")
     }
-    let configPath = (directory as NSString).appendingPathComponent(configurationName)
-    guard FileManager.default.createFile(atPath: configPath, contents: json) else {
-      throw ModelFileError(path: configPath, reason: "cannot be written")
-    }
     var tensors: [String: Safetensors.Tensor] = [:]
     for (name, p) in module.namedParameters { tensors[name] = Safetensors.Tensor(p.value) }
     let file = Safetensors.File(tensors: tensors, metadata: ["format": "otkit", "otkit_config": String(decoding: json, as: UTF8.self)])
-    try Safetensors.write(file, to: (directory as NSString).appendingPathComponent(parametersName))
+    do {
+      try AtomicFile.replaceDirectory(at: directory) { folder in
+        try AtomicFile.write(json, to: (folder as NSString).appendingPathComponent(configurationName))
+        try Safetensors.write(file, to: (folder as NSString).appendingPathComponent(parametersName))
+      }
+    } catch let error as AtomicFileError {
+      throw ModelFileError(path: error.path, reason: error.reason)
+    }
+  }
+
+  /// Creates the parent folders of a model directory, and refuses a directory that holds
+  /// anything but a model's two files.
+  static func prepare(_ directory: String) throws {
+    let files = FileManager.default
+    let parent = (directory as NSString).deletingLastPathComponent
+    do {
+      if !parent.isEmpty { try files.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+    } catch {
+      throw ModelFileError(path: parent, reason: "cannot create the directory: \(error.localizedDescription)")
+    }
+    guard let entries = try? files.contentsOfDirectory(atPath: directory) else { return }
+    let others = Set(entries).subtracting([configurationName, parametersName])
+    guard others.isEmpty else {
+      throw ModelFileError(
+        path: directory,
+        reason: "holds other files than a model's (\(others.sorted().prefix(3).joined(separator: ", "))); a saved model replaces its directory as a whole: save into a new directory")
+    }
   }
 
   /// Reads the configuration.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A one-line progress bar on standard error: steps done, a bar, a message and the time
 /// left. It draws only when standard error is a terminal, so logs and pipes stay clean.
@@ -16,8 +17,15 @@ public final class ProgressBar: @unchecked Sendable {
     self.isEnabled = enabled && isatty(2) != 0
   }
 
+  /// The latest report of any bar of this process (what an interrupted command says it
+  /// completed), drawn or not.
+  public static var latest: (done: Int, total: Int, message: String)? { latestReport.withLock { $0 } }
+
+  static let latestReport = Mutex<(done: Int, total: Int, message: String)?>(nil)
+
   /// Redraws with `done` of ``total`` steps and a message.
   public func update(done: Int, message: String) {
+    Self.latestReport.withLock { $0 = (done, total, message) }
     guard isEnabled else { return }
     lock.lock()
     defer { lock.unlock() }
@@ -34,6 +42,7 @@ public final class ProgressBar: @unchecked Sendable {
 
   /// Redraws from an epoch record.
   public func update(_ record: EpochRecord) {
+    Self.latestReport.withLock { $0 = (record.epoch + 1, total, "epoch \(record.epoch + 1)") }
     guard isEnabled else { return }
     var message = "epoch \(record.epoch + 1) loss \(String(format: "%.4f", record.trainingLoss))"
     if let a = record.trainingAccuracy { message += " acc \(String(format: "%.3f", a))" }

@@ -1,4 +1,5 @@
 import Foundation
+import OTKitCore
 
 extension Report {
   /// The HTML document.
@@ -29,12 +30,13 @@ extension Report {
     """
   }
 
-  /// Writes the HTML document atomically (a temporary file beside it, then a rename).
+  /// Writes the HTML document atomically (``AtomicFile``: a temporary file beside it, then
+  /// a rename).
   public func write(to path: String) throws {
     do {
-      try render().write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw ReportError(path: path, reason: "cannot write the report: \(error.localizedDescription)")
+      try AtomicFile.write(render(), to: path)
+    } catch let error as AtomicFileError {
+      throw ReportError(path: path, reason: "cannot write the report: \(error.reason)")
     }
   }
 
@@ -48,11 +50,11 @@ extension Report {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       return try svgFigures.enumerated().map { k, figure in
         let path = (folder as NSString).appendingPathComponent("\(prefix)-\(k + 1).svg")
-        try figure.svg.write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(figure.svg, to: path)
         return path
       }
     } catch {
-      throw ReportError(path: folder, reason: "cannot write the figures: \(error.localizedDescription)")
+      throw ReportError(path: folder, reason: "cannot write the figures: \((error as? AtomicFileError)?.reason ?? error.localizedDescription)")
     }
   }
 

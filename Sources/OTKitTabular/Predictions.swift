@@ -49,12 +49,14 @@ public struct Predictions: Sendable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Writes ``csv`` to a file.
+  /// Writes ``csv`` to a file (atomically: ``AtomicFile``).
   ///
   /// - Throws: ``TabularModelError`` naming the file when it cannot be written.
   public func writeCSV(to path: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(csv.utf8)) else {
-      throw TabularModelError("\(path): cannot be written")
+    do {
+      try AtomicFile.write(csv, to: path)
+    } catch let error as AtomicFileError {
+      throw TabularModelError(error.description)
     }
   }
 }

@@ -12,8 +12,9 @@ extension OT {
     _ problem: TransportProblem, method: TransportMethod = .auto, options: SolveOptions = .init()
   ) throws -> (solution: any TransportSolution, seconds: Double) {
     let chosen = method == .auto ? chooseMethod(for: problem, epsilon: options.epsilon) : method
-    if readsStoredCosts(chosen, problem: problem, options: options) { _ = problem.cost }
+    // The solver first: it refuses what does not fit in memory before any matrix is built.
     let solver = try solver(for: chosen, problem: problem, options: options)
+    if readsStoredCosts(chosen, problem: problem, options: options) && (solver as? Sinkhorn)?.online != true { _ = problem.cost }
     let start = DispatchTime.now().uptimeNanoseconds
     let solution = try solver.solution(of: problem)
     return (solution, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

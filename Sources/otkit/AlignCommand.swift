@@ -95,7 +95,7 @@ struct AlignCommand: ParsableCommand {
     print(TextTable(header: header, rows: rows).render())
     if let output {
       do {
-        try AlignmentReport.csv(summaries).write(toFile: output, atomically: true, encoding: .utf8)
+        try AtomicFile.write(AlignmentReport.csv(summaries), to: output)
       } catch {
         throw CLIError("\(output): cannot write the CSV: \(error.localizedDescription)")
       }

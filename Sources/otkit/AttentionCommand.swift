@@ -53,8 +53,8 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "Write weights x V to this file (NPY).")
   var output: String?
 
-  @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights).")
-  var diagnostics = true
+  @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights); by default when they fit in memory.")
+  var diagnostics: Bool?
 
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
@@ -73,15 +73,9 @@ struct AttentionCommand: ParsableCommand {
   }
 
   func run() throws {
-    let q: [Matrix<Double>], k: [Matrix<Double>], v: [Matrix<Double>]?
-    let float32: Bool
-    do {
-      (q, float32) = try NPY.readHeads(queries)
-      k = try NPY.readHeads(keys).heads
-      v = try values.map { try NPY.readHeads($0).heads }
-    } catch let error as DataError {
-      throw CLIError(error.description)
-    }
+    let (q, float32) = try reported { try NPY.readHeads(queries) }
+    let k = try reported { try NPY.readHeads(keys).heads }
+    let v = try reported { try values.map { try NPY.readHeads($0).heads } }
     do {
       try TransportAttention.checkInputs(queries: q, keys: k, values: v)
     } catch let error as AttentionInputError {
@@ -104,15 +98,9 @@ struct AttentionCommand: ParsableCommand {
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }
     if json {
-      let perHead: [JSONValue] = diagnostics.map { JSONValue(encoding: $0) }
-      print(JSONValue.object([
-        "anchor": .string(chosen.name), "alpha": chosen.entmaxAlpha.map { .number($0) } ?? .null,
-        "temperature": .number(attention.resolvedTemperature(keySize: q[0].columns)),
-        "heads": .number(Double(q.count)), "queries": .number(Double(n)), "keys": .number(Double(m)),
-        "seconds": .number(seconds), "diagnostics": .array(perHead),
-        "weights": weights.map { .string($0) } ?? .null, "output": output.map { .string($0) } ?? .null,
-        "precision": .string(float32 ? "float32" : "float64"),
-      ]).serialized())
+      print(JSONValue(encoding: AttentionRunReport(
+        anchor: chosen, temperature: attention.resolvedTemperature(keySize: q[0].columns), heads: q.count, queries: n, keys: m,
+        seconds: seconds, diagnostics: diagnostics, weights: weights, output: output, precision: float32 ? "float32" : "float64")).serialized())
     }
   }
 
@@ -124,6 +112,7 @@ struct AttentionCommand: ParsableCommand {
     let heads: TransportAttention.Heads<T>
     do {
       heads = try attention.heads(queries: q, keys: k, values: v, weights: weights != nil || output == nil, output: output != nil, diagnostics: diagnostics)
+      if heads.diagnosticsSkipped { Console.error("otkit: the diagnostics are skipped: they do not fit in memory (--diagnostics asks for them)") }
     } catch let error as AttentionHeadError {
       let place = error.head > 0 ? " (head \(error.head))" : ""
       switch error.error {

@@ -18,4 +18,25 @@ struct OTKitCommand: ParsableCommand {
       PredictCommand.self, ReproduceCommand.self, AlignCommand.self,
     ]
   )
+
+  /// Warns of environment variables it cannot use, installs the stop signals' handling and
+  /// the allocator tuning, then runs the command; a request that does not fit in memory
+  /// exits with status 2.
+  static func main() {
+    for problem in OTKitEnvironment.problems { Console.error("otkit: warning: \(problem)") }
+    StopSignals.install { signal in
+      let done = ProgressBar.latest.map { "completed \($0.done) of \($0.total) steps (\($0.message))" } ?? "nothing was completed"
+      return "otkit: stopped by \(signal): \(done); no file was left half-written"
+    }
+    MemoryTuning.retainFreedMemory()
+    do {
+      var command = try parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+      try command.run()
+    } catch let error as MemoryError {
+      Console.error("Error: \(error)")
+      exit(withError: ExitCode(2))
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

@@ -5,6 +5,15 @@ import OTKit
 struct OutputOptions: ParsableArguments {
   @Flag(help: "Print one JSON object on the last line of standard output.")
   var json = false
+
+  @Option(help: ArgumentHelp("The memory OTKit may use (512M, 8G); a request beyond it stops with status 2. Default: OTKIT_MEMORY_LIMIT, else the available memory.", valueName: "size"))
+  var memoryLimit: String?
+
+  func validate() throws {
+    guard let memoryLimit else { return }
+    guard let bytes = MemoryBudget.parse(memoryLimit) else { throw ValidationError("--memory-limit must be a size such as 512M or 8G, got \"\(memoryLimit)\"") }
+    MemoryBudget.setLimit(bytes)
+  }
 }
 
 /// The settings of the entropic solvers (`otkit transport --method sinkhorn|sns`).

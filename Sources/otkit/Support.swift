@@ -16,6 +16,8 @@ func reported<T>(_ body: () throws -> T) throws -> T {
     return try body()
   } catch let error as CLIError {
     throw error
+  } catch let error as MemoryError {
+    throw error
   } catch {
     throw CLIError("\(error)")
   }

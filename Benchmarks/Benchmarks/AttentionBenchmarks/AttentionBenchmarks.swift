@@ -10,6 +10,8 @@ import OTKit
 // alone (what SDPA returns).
 
 nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+  // As the otkit command does at start (a process-wide choice, not an entry point's).
+  MemoryTuning.retainFreedMemory()
   Benchmark.defaultConfiguration = .init(
     metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 1,
     maxDuration: .seconds(5), maxIterations: 50)

@@ -12,6 +12,8 @@ import OTKit
 // kernels; with OTKIT_VECTOR_KERNELS=0 the portable loops).
 
 nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+  // As the otkit command does at start (a process-wide choice, not an entry point's).
+  MemoryTuning.retainFreedMemory()
   Benchmark.defaultConfiguration = .init(
     metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 1,
     maxDuration: .seconds(5), maxIterations: 50)

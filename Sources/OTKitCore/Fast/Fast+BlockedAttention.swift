@@ -1,6 +1,10 @@
 internal import _OTKitShims
 
 extension Fast {
+  /// Whether ``blockedSoftmaxAttention(queries:keys:values:scale:bias:)`` runs here (a CPU
+  /// with AVX-512 or AVX2).
+  public static var blockedAttentionIsAvailable: Bool { VectorKernels.width > 0 }
+
   /// Softmax attention `softmax(scale * Q K^T + bias) V` computed by blocks of 24 query rows,
   /// without forming the `n x m` weights (the approach of memory-efficient and flash
   /// attention: Rabe & Staats, "Self-attention does not need O(n^2) memory", 2021; Dao et

@@ -11,8 +11,10 @@ import Glibc
 /// without this tuning and 9 ms with it. PyTorch avoids it
 /// with a caching allocator. ``retainFreedMemory()`` raises glibc's `M_MMAP_THRESHOLD` to
 /// 32 MiB and `M_TRIM_THRESHOLD` to 256 MiB through `mallopt`, once per process: at most
-/// 256 MiB of freed memory stays mapped. The neural-network graph calls it; set
-/// `OTKIT_MALLOC_TUNING=0` to leave the allocator alone. A no-op on other C libraries.
+/// 256 MiB of freed memory stays mapped. It changes the whole process's allocator, so no
+/// entry point of the library calls it: the `otkit` command does at start, and a program
+/// that trains models calls it once itself. `OTKIT_MALLOC_TUNING=0` leaves the allocator
+/// alone. A no-op on other C libraries.
 public enum MemoryTuning {
   /// Whether the tuning was applied.
   public static let isApplied: Bool = apply()

@@ -81,6 +81,11 @@ void otkit_small_gemm_f64(long m, long n, long k, double alpha, const double *a,
 void otkit_small_gemm_f32(long m, long n, long k, float alpha, const float *a, long ars, long acs,
                           const float *b, long ldb, float beta, float *c, long ldc, const float *bias);
 
+/// Exchanges two existing paths (files or directories) in one atomic step: Linux's
+/// `renameat2(RENAME_EXCHANGE)`, macOS's `renamex_np(RENAME_SWAP)`. Returns 0, or -1 with
+/// `errno` set (`ENOSYS` elsewhere, `EINVAL` on a file system that cannot).
+int otkit_exchange_paths(const char *first, const char *second);
+
 #ifdef __cplusplus
 }
 #endif

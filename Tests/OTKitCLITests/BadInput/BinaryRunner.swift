@@ -37,8 +37,12 @@ enum BinaryRunner {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
   }()
 
-  /// Runs `otkit arguments` in `directory` with a wall-clock limit.
-  static func run(_ arguments: [String], in directory: String, timeout: Double = 120) throws -> Outcome {
+  /// Runs `otkit arguments` in `directory` with a wall-clock limit; `kill` sends a signal
+  /// after a delay (the durability tests' stop at a random point).
+  static func run(
+    _ arguments: [String], in directory: String, timeout: Double = 120, kill stop: (signal: Int32, after: Double)? = nil,
+    limits: [String: String] = [:]
+  ) throws -> Outcome {
     guard let executable else { throw RunnerError("the otkit executable is not built beside the tests (set OTKIT_BINARY)") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -47,6 +51,7 @@ enum BinaryRunner {
     var environment = ProcessInfo.processInfo.environment
     environment["OTKIT_THREADS"] = "1"
     environment["SWIFT_BACKTRACE"] = "enable=no"
+    environment.merge(limits) { $1 }
     process.environment = environment
     let out = URL(fileURLWithPath: directory).appendingPathComponent(".stdout")
     let err = URL(fileURLWithPath: directory).appendingPathComponent(".stderr")
@@ -63,8 +68,14 @@ enum BinaryRunner {
     process.standardInput = FileHandle.nullDevice
     try process.run()
     let deadline = Date().addingTimeInterval(timeout)
+    let stopAt = stop.map { Date().addingTimeInterval($0.after) }
+    var stopped = false
     var timedOut = false
     while process.isRunning {
+      if let stop, let stopAt, !stopped, Date() >= stopAt {
+        kill(process.processIdentifier, stop.signal)
+        stopped = true
+      }
       if Date() > deadline {
         timedOut = true
         process.terminate()

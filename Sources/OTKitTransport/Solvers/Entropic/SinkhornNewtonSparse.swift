@@ -197,8 +197,14 @@ extension SinkhornNewtonSparse: TransportSolver {
   public func solution(of problem: TransportProblem) throws -> any TransportSolution { solve(problem) }
   public static func settings(for method: TransportMethod) -> Set<String> { ["epsilon"] }
 
+  /// Its peak: the dense path of Sinkhorn's warm-up (`24 n m` from point clouds) and, for
+  /// `n + m` up to the direct-solve limit, the Newton system `8 (n + m)^2`.
   public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
     var solver = SinkhornNewtonSparse(epsilon: options.epsilon!, tolerance: options.tolerance)
+    let size = problem.n + problem.m
+    let system = size <= solver.directSolveLimit ? MemoryBudget.bytes(size, size) : 0
+    try problem.checkMemory(
+      MemoryBudget.sum(Sinkhorn.denseBytes(problem, useFloat: false), system), method: .sns, wayOut: problem.onlineWayOut)
     if let limit = options.maxIterations { solver.maxIterations = limit }
     solver.epsilon = try OT.resolved(solver.epsilon, keepRelative: false) { solver.absoluteEpsilon(for: problem) }
     return solver

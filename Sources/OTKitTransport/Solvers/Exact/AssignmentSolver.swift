@@ -275,7 +275,9 @@ extension AssignmentSolver: TransportSolver {
   public var method: TransportMethod { .assignment }
   public func solution(of problem: TransportProblem) throws -> any TransportSolution { try solve(problem) }
   public static func settings(for method: TransportMethod) -> Set<String> { [] }
-  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) -> Self {
-    AssignmentSolver()
+  /// Its peak: the cost matrix when it is built (`8 n^2` bytes from point clouds).
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
+    try problem.checkMemory(problem.costMatrixBytes, method: .assignment, wayOut: problem.onlineWayOut)
+    return AssignmentSolver()
   }
 }

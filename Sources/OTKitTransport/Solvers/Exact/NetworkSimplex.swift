@@ -497,7 +497,12 @@ extension NetworkSimplex: TransportSolver {
   /// None: the exact solver takes only the shared settings (its iteration limit).
   public static func settings(for method: TransportMethod) -> Set<String> { [] }
 
-  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) -> Self {
+  /// Its peak: the cost matrix when it is built, the solver's copy of the costs and a flag
+  /// per arc (`17 n m` bytes from point clouds, measured 16.9 at n = m = 3000).
+  public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
+    try problem.checkMemory(
+      MemoryBudget.sum(problem.costMatrixBytes, problem.planes(1), problem.planes(1, scalar: 1)), method: .exact,
+      wayOut: problem.onlineWayOut)
     var solver = NetworkSimplex()
     if let limit = options.maxIterations { solver.maxIterations = limit }
     return solver

@@ -350,6 +350,11 @@ extension SmoothTransport: TransportSolver {
 
   public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
     guard let gamma = options.gamma else { throw SolveError.missingSetting("gamma", method: method) }
+    // The cost matrix when it is built, the transposed costs and the plan in the solver's
+    // precision (24 n m in Double from point clouds, measured 23.8 at n = m = 3000).
+    try problem.checkMemory(
+      MemoryBudget.sum(problem.costMatrixBytes, problem.planes(2, scalar: options.useFloat ? 4 : 8)), method: method,
+      wayOut: problem.onlineWayOut)
     let regularizer: TransportRegularizer
     switch method {
     case .quadratic: regularizer = .squaredL2(gamma: gamma)
