@@ -120,6 +120,12 @@ public final class OTClassifier {
   ) throws -> (inputs: Matrix<Double>, targets: Matrix<Double>) {
     var order = Array(0..<data.instances)
     let batch = min(max(assignmentBatchSize ?? data.instances, 1), data.instances)
+    // The largest assignment: one class's points of a batch, an n x n cost matrix.
+    let largestClass = (0..<dummies.classes).map { c in data.labels.filter { $0 == c }.count }.max() ?? 0
+    let points = min(batch, largestClass) * data.tokens
+    try MemoryBudget.check(
+      MemoryBudget.bytes(points, points), for: "the OT classifier's assignment of \(points) points of one class",
+      wayOut: "assignment batches of fewer instances (--batch-size)")
     if batch < data.instances { generator.shuffle(&order) }
     var inputs = Matrix<Double>(rows: 0, columns: data.dimension)
     var targets = inputs

@@ -10,7 +10,8 @@ struct OTKitCommand: ParsableCommand {
       OTKit solves optimal transport problems, computes attention through its transport \
       anchors, and trains and studies tabular models with OT metrics. Input files are CSV \
       (a header is optional) or NPY. Environment: OTKIT_THREADS sets the threads, OTKIT_BLAS \
-      (auto, system, portable) chooses the matrix-product path.
+      (auto, system, portable) chooses the matrix-product path, OTKIT_MEMORY_LIMIT (or \
+      --memory-limit) the memory it may use.
       """,
     version: OTKitInfo.version,
     subcommands: [

@@ -1,3 +1,4 @@
+import OTKitCore
 import Foundation
 import OTKitReport
 
@@ -45,6 +46,11 @@ public struct SortingStudy: Reproduction {
 
   public func run(progress: ReproductionProgress) throws -> Result {
     let curves = settings.curves
+    // One curve at a time: about 50 n^2 bytes (the references' plans and costs, the prompt's
+    // attention; measured 128 MB at n = 1600).
+    let n = curves.map(\.n).max() ?? 0
+    try MemoryBudget.check(
+      MemoryBudget.bytes(50, n, n, scalar: 1), for: "the depth study's curves of n = \(n)", wayOut: "shorter lists (--lengths)")
     let depth = settings.depths.last!
     let saved = settings.trainedRuns.isEmpty ? nil : try TrainedSorterStudy.saved(settings.trainedRuns)
     let trainedOptions = saved?.options ?? (settings.trained ? settings.trainedStudy : nil)

@@ -37,16 +37,25 @@ enum BinaryRunner {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path
   }()
 
+  /// util-linux's `prlimit`, when the machine has it.
+  static let prlimit: String? = ["/usr/bin/prlimit", "/bin/prlimit"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
   /// Runs `otkit arguments` in `directory` with a wall-clock limit; `kill` sends a signal
   /// after a delay (the durability tests' stop at a random point).
   static func run(
     _ arguments: [String], in directory: String, timeout: Double = 120, kill stop: (signal: Int32, after: Double)? = nil,
-    limits: [String: String] = [:]
+    limits: [String: String] = [:], addressSpace: Int? = nil
   ) throws -> Outcome {
     guard let executable else { throw RunnerError("the otkit executable is not built beside the tests (set OTKIT_BINARY)") }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
+    if let addressSpace, let prlimit = Self.prlimit {
+      // A capped address space: a missing check shows up as a trap, not a stalled machine.
+      process.executableURL = URL(fileURLWithPath: prlimit)
+      process.arguments = ["--as=\(addressSpace)", "--", executable] + arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: executable)
+      process.arguments = arguments
+    }
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var environment = ProcessInfo.processInfo.environment
     environment["OTKIT_THREADS"] = "1"
