@@ -32,7 +32,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
 
   /// The rule each case names, one arm per case (entmax with alpha = 2 names
   /// ``EntmaxAnchor``; it is computed by ``rule``). The name, parameters and shape checks of
-  /// ``AttentionAnchor+Name.swift`` read it, so a new case needs no edit there.
+  /// `AttentionAnchor+Name.swift` read it, so a new case needs no edit there.
   public var namedRule: any AnchorRule {
     switch self {
     case .softmax: SoftmaxAnchor()

@@ -30,7 +30,7 @@ extension TransportAttention {
   /// diagnostics in `Double` (`nil`: when they fit in memory, else skipped and said so in
   /// ``Heads/diagnosticsSkipped``).
   ///
-  /// - Throws: ``MemoryError`` when the request does not fit in memory
+  /// - Throws: `MemoryError` when the request does not fit in memory
   ///   (``peakBytes(_:)``); ``AttentionHeadError`` for the first head whose scores do not fit.
   /// - Complexity: the anchor's per head, plus `O(n m d_v)` for the output.
   public func heads<T: MatrixScalar>(

@@ -44,9 +44,9 @@ extension TransportAttention {
     return MemoryBudget.sum(kept, max(scores, kept), diagnostics)
   }
 
-  /// Refuses a request whose peak does not fit (``MemoryBudget``).
+  /// Refuses a request whose peak does not fit (`MemoryBudget`).
   ///
-  /// - Throws: ``MemoryError`` with the way out: the output alone (blocked for the softmax in
+  /// - Throws: `MemoryError` with the way out: the output alone (blocked for the softmax in
   ///   `Float`), without the diagnostics, or fewer queries.
   public func checkMemory(_ r: Request) throws {
     try MemoryBudget.check(

@@ -41,7 +41,8 @@ public enum NPY {
 
   /// Reads an NPY file.
   ///
-  /// - Throws: ``DataError``.
+  /// - Throws: ``DataError``; `MemoryError` when its values (16 bytes each, in `Double` and a
+  ///   matrix's copy) do not fit in the memory OTKit may use.
   public static func read(_ path: String) throws -> Array {
     let data: Data
     do {
@@ -68,6 +69,8 @@ public enum NPY {
   }
 
   /// Parses the bytes of an NPY file; `file` names it in errors.
+  ///
+  /// - Throws: ``DataError``, or `MemoryError` as ``read(_:)``.
   public static func parse(_ data: Data, file: String = "<data>") throws -> Array {
     func malformed(_ reason: String) -> DataError { DataError(.malformedNPY(reason), file: file) }
     let bytes = [UInt8](data)
@@ -119,6 +122,11 @@ public enum NPY {
     guard bytes.count - dataStart >= byteCount else {
       throw malformed("the data are truncated: the shape \(shapeText) of \(dtype.size)-byte values needs \(byteCount) bytes, the file has \(bytes.count - dataStart)")
     }
+    // The values in Double and a matrix's copy of them: refused before they are allocated
+    // when they do not fit (the file's bytes are already read).
+    try MemoryBudget.check(
+      MemoryBudget.bytes(2, count), for: "the \(count) values of \(file)",
+      wayOut: "a smaller file (fewer points, or a sample of them)")
     var values = [Double](repeating: 0, count: count)
     bytes.withUnsafeBytes { raw in
       let base = raw.baseAddress! + dataStart

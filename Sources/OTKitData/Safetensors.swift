@@ -100,7 +100,7 @@ public enum Safetensors {
     return data
   }
 
-  /// Writes a file (atomically: ``AtomicFile``).
+  /// Writes a file (atomically: `AtomicFile`).
   public static func write(_ file: File, to path: String) throws {
     do {
       try AtomicFile.write(encode(file), to: path)

@@ -14,7 +14,7 @@ public enum ModelFile {
   public static let parametersName = "model.safetensors"
 
   /// Writes the configuration and the parameters of `module` as the directory `directory`,
-  /// replaced as a whole (``AtomicFile/replaceDirectory(at:_:)``): a reader, or a run
+  /// replaced as a whole (`AtomicFile.replaceDirectory(at:_:)`): a reader, or a run
   /// stopped at any point, finds the old model or the new one, never the configuration of
   /// one beside the weights of the other. Missing parent folders are created.
   ///

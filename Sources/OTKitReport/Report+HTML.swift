@@ -30,7 +30,7 @@ extension Report {
     """
   }
 
-  /// Writes the HTML document atomically (``AtomicFile``: a temporary file beside it, then
+  /// Writes the HTML document atomically (`AtomicFile`: a temporary file beside it, then
   /// a rename).
   public func write(to path: String) throws {
     do {

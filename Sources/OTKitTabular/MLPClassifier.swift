@@ -72,6 +72,11 @@ public struct TabularModelConfiguration: Sendable, Equatable, Codable {
 }
 
 /// A fitted classifier of table rows: the MLP, the OT classifier or the transformer.
+///
+/// A classifier is a class that holds its weights (`Parameter` objects) and is not
+/// `Sendable`: fitting mutates it. For predictions from many tasks, give each task its own
+/// (``TabularModels/load(from:)`` of a saved model, as `ConcurrencyTests` does); the
+/// settings, data and results are values and cross tasks freely.
 public protocol TabularClassifier: AnyObject {
   /// The saved description of the model (`nil` before fitting).
   var configuration: TabularModelConfiguration? { get }

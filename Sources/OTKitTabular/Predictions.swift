@@ -49,7 +49,7 @@ public struct Predictions: Sendable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Writes ``csv`` to a file (atomically: ``AtomicFile``).
+  /// Writes ``csv`` to a file (atomically: `AtomicFile`).
   ///
   /// - Throws: ``TabularModelError`` naming the file when it cannot be written.
   public func writeCSV(to path: String) throws {

@@ -21,6 +21,7 @@ struct ResourceTests {
     try! NPY.write(Matrix<Float>(g.normalMatrix(rows: 30_000, columns: 4) as Matrix<Double>), to: dir + "/q.npy")
     try! NPY.write(g.normalMatrix(rows: 3_000, columns: 4) as Matrix<Double>, to: dir + "/small.npy")
     try! NPY.write(g.normalMatrix(rows: 15_000, columns: 3) as Matrix<Double>, to: dir + "/c.npy")
+    try! NPY.write(Matrix<Float>(rows: 1_250_000, columns: 4), to: dir + "/tall.npy")
     var rows = ["u,v,label"]
     for i in 0..<40_100 { rows.append("\(g.normal()),\(g.normal()),\(i < 40_000 ? "a" : "b")") }
     try! (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/big.csv", atomically: true, encoding: .utf8)
@@ -39,6 +40,8 @@ struct ResourceTests {
     ["attention", "--queries", "q.npy", "--keys", "q.npy"],
     ["attention", "--queries", "q.npy", "--keys", "q.npy", "--values", "q.npy", "--output", "o.npy", "--diagnostics"],
     ["train", "big.csv", "--label", "label", "--model", "ot", "--epochs", "1"],
+    // Reading: 5,000,000 values take 80 MB in Double and a matrix's copy.
+    ["transport", "tall.npy", "tall.npy", "--memory-limit", "70M"],
     // The lengths stop at 2048 (50 n^2 bytes, 210 MB): past a smaller limit.
     ["reproduce", "sorting", "--lengths", "2048", "--depths", "1", "--memory-limit", "100M"],
   ]

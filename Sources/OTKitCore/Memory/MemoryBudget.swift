@@ -69,6 +69,7 @@ public enum MemoryBudget {
   /// Throws when `bytes` more do not fit.
   ///
   /// - Parameters:
+  ///   - bytes: the estimated peak of the request.
   ///   - what: the allocation, in words.
   ///   - wayOut: what fits instead.
   /// - Throws: ``MemoryError``.

@@ -8,10 +8,10 @@ extension TransportProblem {
   /// `count` copies of an `n x m` matrix of `scalar`-byte entries.
   func planes(_ count: Int, scalar: Int = 8) -> Int { MemoryBudget.bytes(count, n, m, scalar: scalar) }
 
-  /// Refuses a solve whose estimated peak does not fit (``MemoryBudget``), naming the
+  /// Refuses a solve whose estimated peak does not fit (`MemoryBudget`), naming the
   /// method, the size and the way out.
   ///
-  /// - Throws: ``MemoryError``.
+  /// - Throws: `MemoryError`.
   func checkMemory(_ bytes: Int, method: TransportMethod, wayOut: String) throws {
     try MemoryBudget.check(bytes, for: "\(method.solverName) on \(n) x \(m) points", wayOut: wayOut)
   }

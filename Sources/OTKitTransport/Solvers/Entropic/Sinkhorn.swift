@@ -338,7 +338,7 @@ extension Sinkhorn: TransportSolver {
   ///
   /// With `online: nil` the costs are read online when the dense path does not fit in
   /// memory (``denseBytes(_:useFloat:)``); with `online: false`, or a cost matrix, a dense
-  /// path that does not fit is a ``MemoryError``.
+  /// path that does not fit is a `MemoryError`.
   public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
     var solver = Sinkhorn(
       epsilon: options.epsilon!, tolerance: options.tolerance, maxIterations: options.maxIterations ?? 10_000,
