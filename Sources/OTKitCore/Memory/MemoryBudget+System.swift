@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -47,7 +49,12 @@ extension MemoryBudget {
   public static var available: Int {
     var result = physicalAvailable
     var limit = rlimit()
-    if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+    #if canImport(Glibc)
+    let addressSpace = Int32(RLIMIT_AS.rawValue)
+    #else
+    let addressSpace = RLIMIT_AS
+    #endif
+    if getrlimit(addressSpace, &limit) == 0, limit.rlim_cur != rlim_t.max {
       let headroom = Int(clamping: limit.rlim_cur) - mappedBytes
       result = min(result, max(0, headroom))
     }
