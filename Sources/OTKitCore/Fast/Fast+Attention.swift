@@ -193,14 +193,19 @@ struct HeadAttentionCall<T: AttentionKernelScalar> {
     weights + (b * shape.heads + head) * shape.tokens * shape.tokens
   }
 
+  /// The scratch of the AVX kernels for one range of blocks, or `nil` when they are not in
+  /// use (the portable rows allocate their own); the caller deallocates it.
+  func kernelScratch() -> UnsafeMutablePointer<T>? {
+    let count = Fast.headAttentionScratchCount(tokens: shape.tokens, keySize: shape.keySize, valueSize: shape.valueSize)
+    return count > 0 ? UnsafeMutablePointer<T>.allocate(capacity: count) : nil
+  }
+
   /// The forward of the blocks of `instances`.
   ///
   /// - Complexity: `O(|instances| heads tokens^2 (keySize + valueSize))`.
   func forward(instances: Range<Int>, bias: UnsafePointer<T>?, output: UnsafeMutablePointer<T>) {
     let (t, dk, dv) = (shape.tokens, shape.keySize, shape.valueSize)
-    let scratchCount = Fast.headAttentionScratchCount(tokens: t, keySize: dk, valueSize: dv)
-    if scratchCount > 0 {
-      let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchCount)
+    if let scratch = kernelScratch() {
       defer { scratch.deallocate() }
       for b in instances {
         for head in 0..<shape.heads {
@@ -234,10 +239,7 @@ struct HeadAttentionCall<T: AttentionKernelScalar> {
   ///
   /// - Complexity: `O(|instances| heads tokens^2 (keySize + valueSize))`.
   func backward(instances: Range<Int>, gradients g: HeadAttentionGradients<T>) {
-    let (t, dk, dv) = (shape.tokens, shape.keySize, shape.valueSize)
-    let scratchCount = Fast.headAttentionScratchCount(tokens: t, keySize: dk, valueSize: dv)
-    if scratchCount > 0 {
-      let scratch = UnsafeMutablePointer<T>.allocate(capacity: scratchCount)
+    if let scratch = kernelScratch() {
       defer { scratch.deallocate() }
       for b in instances {
         for head in 0..<shape.heads {

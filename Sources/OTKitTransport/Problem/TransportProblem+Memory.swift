@@ -16,10 +16,11 @@ extension TransportProblem {
     try MemoryBudget.check(bytes, for: "\(method.solverName) on \(n) x \(m) points", wayOut: wayOut)
   }
 
-  /// The way out of a dense solve: online costs when there are point clouds.
-  var onlineWayOut: String {
+  /// The way out of a dense solve: online costs when there are point clouds, reached by
+  /// `option` (another method's solve: `--method sinkhorn`; Sinkhorn's own: `--online`).
+  func onlineWayOut(_ option: String = "--method sinkhorn") -> String {
     pointCloud != nil
-      ? "--method sinkhorn computes the costs online in O(n + m) memory"
+      ? "\(option) computes the costs online in O(n + m) memory"
       : "a cost matrix this large does not fit; give the point clouds instead, which Sinkhorn reads online"
   }
 }

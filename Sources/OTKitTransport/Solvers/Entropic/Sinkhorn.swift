@@ -347,7 +347,7 @@ extension Sinkhorn: TransportSolver {
     if problem.pointCloud != nil && options.online == nil && !MemoryBudget.fits(dense) {
       solver.online = true
     } else if !(problem.pointCloud != nil && options.online == true) {
-      try problem.checkMemory(dense, method: .sinkhorn, wayOut: problem.onlineWayOut.replacingOccurrences(of: "--method sinkhorn", with: "--online"))
+      try problem.checkMemory(dense, method: .sinkhorn, wayOut: problem.onlineWayOut("--online"))
     }
     solver.acceleration = options.acceleration
     solver.sourcePenalty = options.sourcePenalty

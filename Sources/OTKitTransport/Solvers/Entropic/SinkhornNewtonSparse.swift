@@ -204,7 +204,7 @@ extension SinkhornNewtonSparse: TransportSolver {
     let size = problem.n + problem.m
     let system = size <= solver.directSolveLimit ? MemoryBudget.bytes(size, size) : 0
     try problem.checkMemory(
-      MemoryBudget.sum(Sinkhorn.denseBytes(problem, useFloat: false), system), method: .sns, wayOut: problem.onlineWayOut)
+      MemoryBudget.sum(Sinkhorn.denseBytes(problem, useFloat: false), system), method: .sns, wayOut: problem.onlineWayOut())
     if let limit = options.maxIterations { solver.maxIterations = limit }
     solver.epsilon = try OT.resolved(solver.epsilon, keepRelative: false) { solver.absoluteEpsilon(for: problem) }
     return solver

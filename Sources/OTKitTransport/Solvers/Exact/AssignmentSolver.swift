@@ -277,7 +277,7 @@ extension AssignmentSolver: TransportSolver {
   public static func settings(for method: TransportMethod) -> Set<String> { [] }
   /// Its peak: the cost matrix when it is built (`8 n^2` bytes from point clouds).
   public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
-    try problem.checkMemory(problem.costMatrixBytes, method: .assignment, wayOut: problem.onlineWayOut)
+    try problem.checkMemory(problem.costMatrixBytes, method: .assignment, wayOut: problem.onlineWayOut())
     return AssignmentSolver()
   }
 }

@@ -502,7 +502,7 @@ extension NetworkSimplex: TransportSolver {
   public static func configured(_ method: TransportMethod, for problem: TransportProblem, options: SolveOptions) throws -> Self {
     try problem.checkMemory(
       MemoryBudget.sum(problem.costMatrixBytes, problem.planes(1), problem.planes(1, scalar: 1)), method: .exact,
-      wayOut: problem.onlineWayOut)
+      wayOut: problem.onlineWayOut())
     var solver = NetworkSimplex()
     if let limit = options.maxIterations { solver.maxIterations = limit }
     return solver

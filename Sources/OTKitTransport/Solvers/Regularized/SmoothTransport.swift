@@ -354,7 +354,7 @@ extension SmoothTransport: TransportSolver {
     // precision (24 n m in Double from point clouds, measured 23.8 at n = m = 3000).
     try problem.checkMemory(
       MemoryBudget.sum(problem.costMatrixBytes, problem.planes(2, scalar: options.useFloat ? 4 : 8)), method: method,
-      wayOut: problem.onlineWayOut)
+      wayOut: problem.onlineWayOut())
     let regularizer: TransportRegularizer
     switch method {
     case .quadratic: regularizer = .squaredL2(gamma: gamma)
