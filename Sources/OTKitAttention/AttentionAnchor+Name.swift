@@ -32,4 +32,10 @@ extension AttentionAnchor {
   /// Whether the anchor needs as many keys as queries (the orthostochastic anchor's QR of
   /// square scores).
   public var needsSquareScores: Bool { namedRule.needsSquareScores }
+
+  /// The `n x m` matrices the backward pass keeps per head beside the weights (the
+  /// orthostochastic anchor's QR factors), for memory estimates.
+  public var savedPlanes: Int { namedRule.savedPlanes }
+  /// Whether each row of weights depends on its own row of scores alone (``AnchorRule/isRowwise``).
+  public var isRowwise: Bool { rule.isRowwise }
 }

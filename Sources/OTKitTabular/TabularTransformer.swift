@@ -178,14 +178,19 @@ public final class TabularTransformer {
     let x = try data.standardized(scaler)
     let inputs = settings.layout == .feature ? x.points.columns * x.tokens : x.dimension
     let network = TabularTransformerNetwork(settings: settings, inputs: inputs, classes: data.classCount)
-    if settings.pretrained {
-      dummies = try pretrainHead(network, points: min(x.instances * (settings.layout == .feature ? inputs : x.tokens), 20_000), classes: data.classCount)
-    }
+    let perInstance = settings.layout == .feature ? inputs : x.tokens
     let (fitPart, validation) = x.validationSplit(fraction: settings.validationFraction, seed: settings.seed &+ 2)
+    let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil
+    try recorder?.checkMemory()
+    try settings.checkMemory(
+      instances: fitPart.instances, inferenceInstances: trace ? fitPart.instances : validation?.instances ?? 0,
+      tokens: perInstance, width: network.width, classes: data.classCount)
+    let chunk = settings.inferenceChunk(tokens: perInstance, width: network.width, classes: data.classCount)
+    if settings.pretrained {
+      dummies = try pretrainHead(network, points: min(x.instances * perInstance, 20_000), classes: data.classCount)
+    }
     let input = modelInput(fitPart)
     let t = fitPart.tokens
-    let perInstance = settings.layout == .feature ? inputs : t
-    let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil
     let config = TrainingConfiguration(
       epochs: settings.epochs, batchSize: settings.batchSize, patience: settings.patience, seed: settings.seed &+ 1,
       showsProgress: showsProgress)
@@ -205,14 +210,20 @@ public final class TabularTransformer {
         let vInput = modelInput(v)
         let vLabels = v.labels.flatMap { Array(repeating: $0, count: perInstance) }
         return {
-          let logits = network(Graph.inference().constant(vInput), tokens: t)
-          let right = zip(argmaxRows(logits.value), vLabels).filter { $0 == $1 }.count
-          return (crossEntropy(logits: logits, labels: vLabels).scalar, Double(right) / Double(max(vLabels.count, 1)))
+          let logits = chunked(vInput, rowsPerInstance: rowsPerInstance, chunk: chunk) {
+            network(Graph.inference().constant($0), tokens: t).value
+          }
+          let right = zip(argmaxRows(logits), vLabels).filter { $0 == $1 }.count
+          let loss = crossEntropy(logits: Graph.inference().constant(logits), labels: vLabels).scalar
+          return (loss, Double(right) / Double(max(vLabels.count, 1)))
         }
       },
       onEpoch: { record in
         if let recorder {
-          recorder.record(network.encode(Graph.inference().constant(input), tokens: t).value, isBest: record.isBest)
+          let encoded = chunked(input, rowsPerInstance: rowsPerInstance, chunk: chunk) {
+            network.encode(Graph.inference().constant($0), tokens: t).value
+          }
+          recorder.record(encoded, isBest: record.isBest)
         }
         onEpoch?(record)
       })
@@ -268,16 +279,15 @@ public final class TabularTransformer {
     guard let network, let layout else { throw TabularModelError("the model is not fitted") }
     let x = try data.standardized(layout.standardizer)
     let input = modelInput(x)
-    var parts: [Matrix<Double>] = []
-    let rowsPerInstance = input.rows / max(x.instances, 1)
-    let block = max(1, 4096 / max(rowsPerInstance, 1))
-    var first = 0
-    while first < x.instances {
-      let rows = (first * rowsPerInstance)..<(min(first + block, x.instances) * rowsPerInstance)
-      parts.append(Kernels.softmaxRows(network(Graph.inference().constant(input.rows(rows)), tokens: x.tokens).value))
-      first += block
+    guard x.instances > 0 else { return Matrix(rows: 0, columns: layout.classLabels.count) }
+    let tokens = settings.layout == .feature ? network.tokenizer?.features ?? 1 : x.tokens
+    let chunk = settings.inferenceChunk(tokens: tokens, width: network.width, classes: layout.classLabels.count)
+    try settings.checkInferenceMemory(tokens: tokens, width: network.width, classes: layout.classLabels.count)
+    // At most 4096 token rows a pass (one instance at least).
+    let block = max(1, min(4096 / max(tokens, 1), chunk))
+    return chunked(input, rowsPerInstance: input.rows / x.instances, chunk: block) {
+      Kernels.softmaxRows(network(Graph.inference().constant($0), tokens: x.tokens).value)
     }
-    return parts.dropFirst().reduce(parts.first ?? Matrix(rows: 0, columns: layout.classLabels.count)) { $0.appendingRows($1) }
   }
 
   /// Per instance, the mean of its tokens' class probabilities.
@@ -294,7 +304,13 @@ public final class TabularTransformer {
   public func encode(_ data: SequenceData) throws -> Matrix<Double> {
     guard let network, let layout else { throw TabularModelError("the model is not fitted") }
     let x = try data.standardized(layout.standardizer)
-    return network.encode(Graph.inference().constant(modelInput(x)), tokens: x.tokens).value
+    let input = modelInput(x)
+    let tokens = settings.layout == .feature ? network.tokenizer?.features ?? 1 : x.tokens
+    let chunk = settings.inferenceChunk(tokens: tokens, width: network.width, classes: layout.classLabels.count)
+    try settings.checkInferenceMemory(tokens: tokens, width: network.width, classes: layout.classLabels.count)
+    return chunked(input, rowsPerInstance: input.rows / max(x.instances, 1), chunk: chunk) {
+      network.encode(Graph.inference().constant($0), tokens: x.tokens).value
+    }
   }
 }
 

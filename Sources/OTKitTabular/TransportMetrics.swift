@@ -188,6 +188,21 @@ public final class TrajectoryRecorder {
     epochs += 1
   }
 
+  /// Refuses a trace whose metrics do not fit in memory (`MemoryBudget`): they solve an
+  /// assignment per class, whose cost matrix takes `8 n^2` bytes for the largest class's
+  /// `n` points. Called before training, so a long fit does not end in the refusal.
+  ///
+  /// - Throws: `MemoryError`.
+  /// - Complexity: O(points).
+  public func checkMemory() throws {
+    var counts = [Int](repeating: 0, count: max(classes, 0))
+    for label in labels where counts.indices.contains(label) { counts[label] += 1 }
+    let n = counts.max() ?? 0
+    try MemoryBudget.check(
+      MemoryBudget.bytes(n, n), for: "the OT metrics of the trace: an assignment of \(n) points of one class",
+      wayOut: "fewer training instances or tokens per instance, or no --trace")
+  }
+
   /// The metrics from the start to the best epoch.
   public func metrics() throws -> TrainingTransportMetrics {
     try TrainingTransportMetrics(start: start, end: best, pathLengths: bestLengths, labels: labels, classes: classes, epoch: bestEpoch)

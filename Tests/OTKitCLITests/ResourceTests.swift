@@ -12,7 +12,8 @@ struct ResourceTests {
   static let cap = 4_000_000_000
 
   /// The directory with the large inputs: 40,000 points per side in 3-D, 30,000 float32
-  /// queries of width 4, and a table of 40,000 rows of one class.
+  /// queries of width 4, a table of 40,000 rows of one class, and one of 60 rows of 1,200
+  /// features (instances of 1,200 tokens of width 1 for the transformer).
   static let directory: String = {
     let dir = BinaryRunner.scratchDirectory("resources")
     var g = SeededGenerator(seed: 77)
@@ -25,6 +26,9 @@ struct ResourceTests {
     var rows = ["u,v,label"]
     for i in 0..<40_100 { rows.append("\(g.normal()),\(g.normal()),\(i < 40_000 ? "a" : "b")") }
     try! (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/big.csv", atomically: true, encoding: .utf8)
+    var wide = [(0..<1200).map { "x\($0)" }.joined(separator: ",") + ",label"]
+    for i in 0..<60 { wide.append((0..<1200).map { _ in String(g.normal()) }.joined(separator: ",") + ",\(i % 2)") }
+    try! (wide.joined(separator: "\n") + "\n").write(toFile: dir + "/wide.csv", atomically: true, encoding: .utf8)
     return dir
   }()
 
@@ -40,6 +44,10 @@ struct ResourceTests {
     ["attention", "--queries", "q.npy", "--keys", "q.npy"],
     ["attention", "--queries", "q.npy", "--keys", "q.npy", "--values", "q.npy", "--output", "o.npy", "--diagnostics"],
     ["train", "big.csv", "--label", "label", "--model", "ot", "--epochs", "1"],
+    // Steps of 44 instances keep 44 x 10 heads x 1200^2 attention weights (5.8 GB).
+    ["train", "wide.csv", "--label", "label", "--model", "transformer", "--token-dim", "1", "--epochs", "1"],
+    // The trace's metrics: an assignment of 22 x 1200 points of one class (5.6 GB).
+    ["train", "wide.csv", "--label", "label", "--model", "transformer", "--token-dim", "1", "--epochs", "1", "--heads", "1", "--batch-size", "2", "--trace"],
     // Reading: 5,000,000 values take 80 MB in Double and a matrix's copy.
     ["transport", "tall.npy", "tall.npy", "--memory-limit", "70M"],
     // The lengths stop at 2048 (50 n^2 bytes, 210 MB): past a smaller limit.
@@ -62,6 +70,7 @@ struct ResourceTests {
     ["attention", "--queries", "q.npy", "--keys", "q.npy", "--values", "q.npy", "--output", "o.npy"],
     ["attention", "--queries", "small.npy", "--keys", "small.npy", "--weights", "w.npy"],
     ["train", "big.csv", "--label", "label", "--model", "ot", "--epochs", "1", "--batch-size", "200"],
+    ["train", "wide.csv", "--label", "label", "--model", "transformer", "--token-dim", "1", "--epochs", "1", "--heads", "1", "--batch-size", "2"],
   ]
 
   @Test(

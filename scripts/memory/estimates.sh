@@ -3,7 +3,8 @@
 # command runs twice with the release otkit, once under a small --memory-limit to read the
 # estimate from its MemoryError ("needs N MB") and once to measure its peak resident memory
 # with GNU time, less that of an idle `otkit info`. Needs python3 with NumPy for the inputs.
-#   scripts/memory/estimates.sh [N]      # N points per side (default 5000)
+#   scripts/memory/estimates.sh [N]      # N points per side (default 5000); the
+#                                         # transformer rows train on 400 x 200 features
 set -euo pipefail
 n=${1:-5000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,16 +18,21 @@ import sys, numpy as np
 n = int(sys.argv[1]); rng = np.random.default_rng(1)
 np.save("a.npy", rng.standard_normal((n, 3))); np.save("b.npy", rng.standard_normal((n, 3)) + 0.3)
 np.save("q.npy", rng.standard_normal((n, 8))); np.save("qf.npy", rng.standard_normal((n, 8)).astype(np.float32))
+# 400 instances of 200 features: 200 tokens of width 1 for the transformer.
+x = rng.standard_normal((400, 200)); y = rng.integers(0, 3, 400)
+with open("t200.csv", "w") as f:
+    f.write(",".join([f"x{i}" for i in range(200)] + ["label"]) + "\n")
+    for row, label in zip(x, y): f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
 PY
 peak() { /usr/bin/time -f "%M" -o t "$bin" "$@" >/dev/null 2>&1 || true; cat t | tail -1; }
 idle=$(peak info)
-printf "%-100s %12s %12s\n" "command (n = $n)" "estimate MB" "measured MB"
+printf "%-128s %12s %12s\n" "command (n = $n)" "estimate MB" "measured MB"
 while IFS= read -r line; do
   [ -z "$line" ] && continue
   read -r -a args <<<"$line"
   estimate=$("$bin" "${args[@]}" --memory-limit 65M 2>&1 >/dev/null | grep -o 'needs [0-9.]* [GMK]B' | head -1 | sed 's/needs //' || true)
   kb=$(peak "${args[@]}")
-  printf "%-100s %12s %12.1f\n" "${line:0:100}" "${estimate:-fits}" "$(python3 -c "print(($kb - $idle) * 1024 / 1e6)")"
+  printf "%-128s %12s %12.1f\n" "${line:0:128}" "${estimate:-fits}" "$(python3 -c "print(($kb - $idle) * 1024 / 1e6)")"
 done <<'CASES'
 transport a.npy b.npy --method exact
 transport a.npy b.npy --method assignment
@@ -38,4 +44,11 @@ attention --queries q.npy --keys q.npy --weights w.npy --no-diagnostics
 attention --queries q.npy --keys q.npy --weights w.npy --diagnostics
 attention --queries qf.npy --keys qf.npy --weights w.npy --no-diagnostics
 attention --queries q.npy --keys q.npy --values q.npy --output o.npy --no-diagnostics --anchor entmax
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --validation-fraction 0.01
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --validation-fraction 0.01 --blocks 2
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --validation-fraction 0.01 --heads 2
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --validation-fraction 0.01 --feed-forward 512
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --validation-fraction 0.01 --layout feature
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --batch-size 0 --validation-fraction 0
+train t200.csv --label label --model transformer --token-dim 1 --epochs 1 --batch-size 16
 CASES

@@ -22,6 +22,12 @@ public protocol AnchorRule: Sendable {
   var parameterDescription: String { get }
   /// Whether the anchor needs as many keys as queries (default `false`).
   var needsSquareScores: Bool { get }
+  /// The `n x m` matrices that `Saved` keeps per head beside the weights (default 0), for
+  /// the memory estimate of training (the orthostochastic anchor keeps its QR factors: 2).
+  var savedPlanes: Int { get }
+  /// Whether each row of weights depends on its own row of scores alone (the softmax,
+  /// sparsemax and entmax; default `false`): the Jacobian is then one `m x m` block per row.
+  var isRowwise: Bool { get }
 
   /// The weights of `scores` in their own precision.
   func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T>
@@ -37,6 +43,8 @@ public protocol AnchorRule: Sendable {
 extension AnchorRule {
   public var parameterDescription: String { "" }
   public var needsSquareScores: Bool { false }
+  public var savedPlanes: Int { 0 }
+  public var isRowwise: Bool { false }
 }
 
 extension AnchorRule where Saved == Void {

@@ -28,6 +28,9 @@ public struct OrthostochasticAnchor: AnchorRule {
 
   public var needsSquareScores: Bool { true }
 
+  /// `Q` and `R`.
+  public var savedPlanes: Int { 2 }
+
   public func forward(_ scores: Matrix<Double>) -> (weights: Matrix<Double>, saved: Factors) {
     let (q, r) = scores.qrDecomposition()
     return (q * q, Factors(q: q, r: r))

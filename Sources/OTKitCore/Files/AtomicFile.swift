@@ -39,6 +39,9 @@ public enum AtomicFile {
     var paths: Set<String> = []
     var abandoned = false
     var counter = 0
+    /// Whether a write met after the abandon parks its thread instead of failing (the
+    /// command-line program, which exits from its signal handler).
+    var parksWhenAbandoned = false
   }
 
   static let pending = Mutex(Pending())
@@ -87,13 +90,29 @@ public enum AtomicFile {
 
   /// Removes the temporary files and directories of the writes in progress and makes later
   /// writes fail: what an interrupted command calls before it exits, so that nothing
-  /// half-written is left.
+  /// half-written is left. A write under way finishes (or fails) first, so that nothing is
+  /// created in a temporary directory after its removal; after 10 s the paths are removed
+  /// anyway.
   public static func abandonPendingWrites() {
-    let paths = pending.withLock { state -> Set<String> in
-      state.abandoned = true
-      return state.paths
+    pending.withLock { $0.abandoned = true }
+    for _ in 0..<10_000 {
+      if pending.withLock({ $0.paths.isEmpty }) { return }
+      usleep(1_000)
     }
-    for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    for path in pending.withLock({ $0.paths }) { try? FileManager.default.removeItem(atPath: path) }
+  }
+
+  /// Makes the writes met after ``abandonPendingWrites()`` park their thread instead of
+  /// failing (a write inside a directory being filled still fails, so that the directory's
+  /// write removes its temporary and then parks): for a program whose stop handler exits
+  /// the process, so that the exit status is the handler's and not that of a failed write.
+  public static func parkWritesWhenAbandoned() {
+    pending.withLock { $0.parksWhenAbandoned = true }
+  }
+
+  /// Blocks the calling thread for good (the stop handler exits the process).
+  static func park() -> Never {
+    while true { pause() }
   }
 
   /// A fresh temporary path in the folder of `path`, registered until ``release(_:)``.
@@ -101,13 +120,14 @@ public enum AtomicFile {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     let name = url.lastPathComponent
-    let reserved: String? = pending.withLock { state in
-      guard !state.abandoned else { return nil }
+    let (reserved, parks): (String?, Bool) = pending.withLock { state in
+      guard !state.abandoned else { return (nil, state.parksWhenAbandoned && state.paths.isEmpty) }
       state.counter += 1
       let temporary = (folder as NSString).appendingPathComponent(".\(name).otkit-\(getpid())-\(state.counter).tmp")
       state.paths.insert(temporary)
-      return temporary
+      return (temporary, false)
     }
+    if parks { park() }
     guard let reserved else { throw AtomicFileError(path: path, reason: "not written: the run was interrupted") }
     removeStaleTemporaries(of: name, in: folder)
     return reserved
@@ -125,8 +145,15 @@ public enum AtomicFile {
     }
   }
 
+  /// Unregisters a temporary path that its write has put in place or removed; after an
+  /// abandon, parks the thread when ``parkWritesWhenAbandoned()`` was called and no outer
+  /// write (a directory being filled) is still under way.
   static func release(_ temporary: String) {
-    _ = pending.withLock { $0.paths.remove(temporary) }
+    let parks = pending.withLock { state in
+      state.paths.remove(temporary)
+      return state.abandoned && state.parksWhenAbandoned && state.paths.isEmpty
+    }
+    if parks { park() }
   }
 
   static func failure(_ path: String, _ what: String) -> AtomicFileError {

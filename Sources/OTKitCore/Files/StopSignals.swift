@@ -24,6 +24,7 @@ public enum StopSignals {
   /// - Parameter report: the line written to standard error on a stop, given the signal's
   ///   name (what was completed).
   public static func install(report: @escaping @Sendable (_ signal: String) -> String) {
+    AtomicFile.parkWritesWhenAbandoned()
     for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

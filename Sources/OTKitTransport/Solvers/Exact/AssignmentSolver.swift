@@ -17,11 +17,13 @@ public struct AssignmentSolver: Sendable {
 
   /// Solves the problem; it must have `n == m` and uniform weights.
   ///
-  /// - Throws: ``TransportProblemError/notSquareUniform(n:m:)`` otherwise.
+  /// - Throws: ``TransportProblemError/notSquareUniform(n:m:)`` otherwise; `MemoryError`
+  ///   when the cost matrix it would build does not fit (`MemoryBudget`).
   public func solve(_ problem: TransportProblem) throws -> TransportResult {
     guard problem.isUniformSquare else {
       throw TransportProblemError.notSquareUniform(n: problem.n, m: problem.m)
     }
+    try problem.checkMemory(problem.costMatrixBytes, method: .assignment, wayOut: problem.onlineWayOut())
     let n = problem.n
     let c = problem.cost
     let (rowToColumn, u, v, augmentations) = c.withUnsafeBufferPointer {
