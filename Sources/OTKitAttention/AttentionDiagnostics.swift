@@ -26,6 +26,21 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
   public var oneSidedMinimum: Double
   /// Whether the entropic plan's Sinkhorn reached `1e-9`.
   public var planConverged: Bool
+  /// The share of rows whose largest weight exceeds `1 - 1e-3`: softmax saturation, a
+  /// failure signature of seed 002 (the gradient through such a row vanishes).
+  public var saturatedRowShare: Double = 0
+  /// Seed 002's identities on the head (set by the autograd library's measurement).
+  public var identities: AttentionIdentities?
+  /// The gauge of the scores and the interaction's normal form (Geometric Attention).
+  public var gauge: GaugeSummary?
+  /// The numerical rank of the context vectors `W V` (singular values above `1e-10` of
+  /// the largest): rank collapse, a failure signature.
+  public var contextRank: Int?
+  /// The effective rank of the context vectors.
+  public var contextEffectiveRank: Double?
+
+  /// The weight above which a row counts as saturated: `1 - 1e-3`.
+  public static let saturationThreshold = 1 - 1e-3
 
   /// The gap `objective - minimum >= 0` (zero for the softmax).
   public var oneSidedGap: Double { oneSidedObjective - oneSidedMinimum }
@@ -65,6 +80,7 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
     var distance = 0.0
     for i in 0..<n { for j in 0..<m { distance += abs(w[i, j] - plan.weights[i, j]) } }
     planDistance = distance / Double(max(n, 1))
+    saturatedRowShare = Double(w.rowMaxima().filter { $0 > Self.saturationThreshold }.count) / Double(max(n, 1))
   }
 
   /// The one-sided EOT objective `<p, c> - tau H(p)` of one weight row for scores `s`
@@ -111,11 +127,15 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
 extension AttentionDiagnostics {
   enum ReportKeys: String, CodingKey {
     case entropy, zeroFraction, rowMarginalError, columnMarginalError, planDistance, planConverged
-    case oneSidedObjective, oneSidedMinimum, oneSidedGap
+    case oneSidedObjective, oneSidedMinimum, oneSidedGap, saturatedRowShare
+    case advantageMaxError, gradientMax, fisherHessianMaxError, jacobianRows, advantageSpread
+    case unaryFraction, columnFieldShare, interactionSingularValues, interactionEffectiveRank, interactionStableRank
+    case interactionNumericalRank, interactionRank, interactionResidual, contextRank, contextEffectiveRank
   }
 
-  /// The figures as `otkit attention --json` prints them per head (the stored ones and
-  /// `oneSidedGap`; non-finite numbers as `null`).
+  /// The figures as `otkit attention --json` prints them per head (the stored ones,
+  /// `oneSidedGap`, the identities and the gauge flattened; non-finite numbers and what
+  /// was not computed as `null`).
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: ReportKeys.self)
     try c.encodeFinite(entropy, forKey: .entropy)
@@ -127,5 +147,30 @@ extension AttentionDiagnostics {
     try c.encodeFinite(oneSidedObjective, forKey: .oneSidedObjective)
     try c.encodeFinite(oneSidedMinimum, forKey: .oneSidedMinimum)
     try c.encodeFinite(oneSidedGap, forKey: .oneSidedGap)
+    try c.encodeFinite(saturatedRowShare, forKey: .saturatedRowShare)
+    try encodeIdentities(&c)
+    try encodeGauge(&c)
+    try contextRank.map { try c.encode($0, forKey: .contextRank) } ?? c.encodeNil(forKey: .contextRank)
+    try c.encodeFinite(contextEffectiveRank, forKey: .contextEffectiveRank)
+  }
+
+  func encodeIdentities(_ c: inout KeyedEncodingContainer<ReportKeys>) throws {
+    try c.encodeFinite(identities?.advantageMaxError, forKey: .advantageMaxError)
+    try c.encodeFinite(identities?.gradientMax, forKey: .gradientMax)
+    try c.encodeFinite(identities?.fisherHessianMaxError, forKey: .fisherHessianMaxError)
+    try identities.map { try c.encode($0.jacobianRows, forKey: .jacobianRows) } ?? c.encodeNil(forKey: .jacobianRows)
+    try c.encodeFinite(identities?.advantageSpread, forKey: .advantageSpread)
+  }
+
+  func encodeGauge(_ c: inout KeyedEncodingContainer<ReportKeys>) throws {
+    try c.encodeFinite(gauge?.unaryFraction, forKey: .unaryFraction)
+    try c.encodeFinite(gauge?.columnFieldShare, forKey: .columnFieldShare)
+    try gauge.map { try c.encode($0.singularValues, forKey: .interactionSingularValues) }
+      ?? c.encodeNil(forKey: .interactionSingularValues)
+    try c.encodeFinite(gauge?.effectiveRank, forKey: .interactionEffectiveRank)
+    try c.encodeFinite(gauge?.stableRank, forKey: .interactionStableRank)
+    try gauge.map { try c.encode($0.numericalRank, forKey: .interactionNumericalRank) } ?? c.encodeNil(forKey: .interactionNumericalRank)
+    try gauge.map { try c.encode($0.rank, forKey: .interactionRank) } ?? c.encodeNil(forKey: .interactionRank)
+    try c.encodeFinite(gauge?.residual, forKey: .interactionResidual)
   }
 }

@@ -72,10 +72,29 @@ extension TransportAttention {
         // In Double; the weights path's scores already are, for float64 input.
         let scores = scoresOfHead as? Matrix<Double> ?? self.scores(queries: Matrix<Double>(q[h]), keys: Matrix<Double>(k[h]))
         let weightsForDiagnostics = w.map(Matrix<Double>.init) ?? Self.weights(scores, anchor: anchor)
-        result.diagnostics.append(AttentionDiagnostics(weights: weightsForDiagnostics, scores: scores, temperature: resolvedTemperature(keySize: q[h].columns)))
+        var d = AttentionDiagnostics(weights: weightsForDiagnostics, scores: scores, temperature: resolvedTemperature(keySize: q[h].columns))
+        d.gauge = gauge(of: scores, keySize: q[h].columns)
+        if let v {
+          let o = result.outputs.count == h + 1 ? Matrix<Double>(result.outputs[h]) : Matrix.product(weightsForDiagnostics, Matrix<Double>(v[h]))
+          let svd = o.singularValueDecomposition()
+          (d.contextRank, d.contextEffectiveRank) = (svd.numericalRank(), svd.effectiveRank)
+        }
+        result.diagnostics.append(d)
       }
     }
     return result
+  }
+}
+
+extension TransportAttention {
+  /// The gauge of a head's scores on the ``carrier`` with the rank-`d_k` normal form, when
+  /// affordable (``ScoreGauge/isAffordable(rows:columns:)``) and finite on the carrier.
+  public func gauge(of scores: Matrix<Double>, keySize: Int) -> GaugeSummary? {
+    guard ScoreGauge.isAffordable(rows: scores.rows, columns: scores.columns) else { return nil }
+    for i in 0..<scores.rows {
+      for j in 0..<scores.columns where carrier.contains(i, j) && !scores[i, j].isFinite { return nil }
+    }
+    return ScoreGauge(scores: scores, carrier: carrier).summary(carrier: carrier, rank: keySize)
   }
 }
 
@@ -88,6 +107,18 @@ extension AttentionDiagnostics {
       [String(h), String(format: "%.4f", d.entropy), String(format: "%.4f", d.zeroFraction), String(format: "%.2e", d.rowMarginalError),
        String(format: "%.2e", d.columnMarginalError), String(format: "%.4f", d.planDistance),
        String(format: "%.6g", d.oneSidedObjective), String(format: "%.6g", d.oneSidedMinimum)].joined(separator: "  ")
+    }).joined(separator: "\n")
+  }
+
+  /// One line per head of seed 002's identities, the saturation and the gauge (`-` where
+  /// not computed), as `otkit attention` prints them under ``table(_:)``.
+  public static func geometryTable(_ heads: [AttentionDiagnostics]) -> String {
+    func number(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "-" }
+    let header = ["head", "advantage error", "Fisher/Hessian error", "advantage spread", "saturated", "unary fraction", "interaction eff. rank", "residual at d"]
+    return ([header.joined(separator: "  ")] + heads.enumerated().map { h, d in
+      [String(h), number(d.identities?.advantageMaxError, "%.2e"), number(d.identities?.fisherHessianMaxError, "%.2e"),
+       number(d.identities?.advantageSpread, "%.4g"), String(format: "%.4f", d.saturatedRowShare), number(d.gauge?.unaryFraction, "%.4f"),
+       number(d.gauge?.effectiveRank, "%.3f"), number(d.gauge?.residual, "%.2e")].joined(separator: "  ")
     }).joined(separator: "\n")
   }
 }

@@ -18,13 +18,18 @@ public struct TransportAttention: Sendable {
   public var anchor: AttentionAnchor
   /// `tau`; `nil` is `sqrt(d)` of the queries.
   public var temperature: Double?
-  /// An additive bias of the scores (`n x m`): a mask (`-infinity`) or a locality cost.
+  /// An additive bias of the scores (`n x m`): a locality cost (ALiBi), or a hand-made
+  /// mask (`-infinity`; ``carrier`` says the same as a type).
   public var bias: Matrix<Double>?
+  /// The keys each query addresses (Geometric Attention's carrier): off it the scores are
+  /// `-infinity`.
+  public var carrier: AttentionCarrier
 
-  public init(anchor: AttentionAnchor = .softmax, temperature: Double? = nil, bias: Matrix<Double>? = nil) {
+  public init(anchor: AttentionAnchor = .softmax, temperature: Double? = nil, bias: Matrix<Double>? = nil, carrier: AttentionCarrier = .full) {
     self.anchor = anchor
     self.temperature = temperature
     self.bias = bias
+    self.carrier = carrier
   }
 
   /// The temperature used for queries of width `d`.
@@ -39,11 +44,18 @@ public struct TransportAttention: Sendable {
     s.withUnsafeMutableBufferPointer { p in
       for index in p.indices { p[index] *= inverse }
     }
-    if let bias {
-      precondition(bias.rows == s.rows && bias.columns == s.columns, "The bias must be n x m")
-      s = s + Matrix<T>(bias)
-    }
+    if let bias = scoreBias(rows: s.rows, columns: s.columns) { s = s + Matrix<T>(bias) }
     return s
+  }
+
+  /// The bias the scores get: ``bias`` plus `-infinity` off the ``carrier`` (`nil` when
+  /// neither is set).
+  ///
+  /// - Complexity: `O(n m)` when set.
+  public func scoreBias(rows n: Int, columns m: Int) -> Matrix<Double>? {
+    if let bias { precondition(bias.rows == n && bias.columns == m, "The bias must be n x m") }
+    guard let mask = carrier.bias(rows: n, columns: m) else { return bias }
+    return bias.map { $0 + mask } ?? mask
   }
 
   /// The weights of the anchor on the scores of `queries` and `keys`.
@@ -82,7 +94,8 @@ public struct TransportAttention: Sendable {
     {
       let scale = Float(1 / resolvedTemperature(keySize: queries.columns))
       if let o = Fast.blockedSoftmaxAttention(
-        queries: q, keys: k, values: v, scale: scale, bias: bias.map(Matrix<Float>.init)),
+        queries: q, keys: k, values: v, scale: scale,
+        bias: scoreBias(rows: q.rows, columns: k.rows).map(Matrix<Float>.init)),
         let result = o as? Matrix<T>
       {
         return result

@@ -19,7 +19,13 @@ struct AttentionCommand: ParsableCommand {
       in Double. With --output and no --weights, the output weights x V is computed without \
       returning the weights (blocked in cache for the softmax in Float); the time reported is \
       that of the anchor on the scores, or of the whole output when only the output is asked \
-      for, never of the diagnostics (--no-diagnostics skips them).
+      for, never of the diagnostics (--no-diagnostics skips them). With the diagnostics come \
+      seed 002's identities, read off the autograd tape for the upstream gradient dL/dW \
+      (--upstream, else seeded normal, --seed): the advantage form's error, the Jacobian \
+      against Fisher / T and the Hessian of T LSE(s / T), the advantage spread; the share of \
+      saturated rows; the gauge of the scores on the --carrier (unary fraction, column-field \
+      share, the interaction's singular values, effective rank and residual at rank d, for \
+      heads up to 512 x 512); and the context vectors' rank with --values.
       """
   )
 
@@ -53,6 +59,15 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "Write weights x V to this file (NPY).")
   var output: String?
 
+  @Option(help: "The upstream gradient dL/dW for the identities (NPY: n x m, or heads x n x m); default seeded normal.")
+  var upstream: String?
+
+  @Option(help: "The seed of the default upstream gradient.")
+  var seed: UInt64 = 0
+
+  @Option(help: "The keys each query addresses: \(AttentionCarrier.names.joined(separator: ", ")).")
+  var carrier: String = "full"
+
   @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights); by default when they fit in memory.")
   var diagnostics: Bool?
 
@@ -70,6 +85,9 @@ struct AttentionCommand: ParsableCommand {
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if let tolerance { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
     if output != nil && values == nil { throw ValidationError("--output needs --values") }
+    guard AttentionCarrier(name: carrier) != nil else {
+      throw ValidationError("--carrier must be one of \(AttentionCarrier.names.joined(separator: ", ")), got \"\(carrier)\"")
+    }
   }
 
   func run() throws {
@@ -85,15 +103,30 @@ struct AttentionCommand: ParsableCommand {
     for h in 0..<q.count where chosen.needsSquareScores && q[h].rows != k[h].rows {
       throw CLIError("\(queries), \(keys): the \(chosen.name) anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
     }
-    let attention = TransportAttention(anchor: chosen, temperature: temperature)
+    let chosenCarrier = AttentionCarrier(name: carrier)!
+    if chosen.needsSquareScores && chosenCarrier != .full {
+      throw CLIError("--carrier \(carrier): the \(chosen.name) anchor takes the full carrier only (its QR needs every score)")
+    }
+    if let row = chosenCarrier.invalidRow(rows: q[0].rows, columns: k[0].rows) {
+      throw CLIError("--carrier \(carrier): query \(row) addresses no key")
+    }
+    let attention = TransportAttention(anchor: chosen, temperature: temperature, carrier: chosenCarrier)
     // Keep the input's precision: float32 arrays are computed in Float.
     let computed = float32
       ? try compute(attention, q.map(Matrix<Float>.init), k.map(Matrix<Float>.init), v?.map(Matrix<Float>.init))
       : try compute(attention, q, k, v)
-    let (diagnostics, seconds) = computed
+    var (diagnostics, seconds) = computed
+    if !diagnostics.isEmpty {
+      let u = try reported { try upstream.map { try NPY.readHeads($0).heads } }
+      if let u, u.count != q.count || zip(u, zip(q, k)).contains(where: { $0.rows != $1.0.rows || $0.columns != $1.1.rows }) {
+        throw CLIError("\(upstream!): the upstream gradient must be \(q.count) x \(q[0].rows) x \(k[0].rows) (heads x queries x keys)")
+      }
+      let identities = attention.identities(queries: q, keys: k, upstream: u, seed: seed)
+      for h in diagnostics.indices { diagnostics[h].identities = identities[h] }
+    }
     let (n, m) = (q[0].rows, k[0].rows)
     print("attention: \(chosen.name)\(chosen.parameterDescription), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
-    if !diagnostics.isEmpty { print(AttentionDiagnostics.table(diagnostics)) }
+    if !diagnostics.isEmpty { print(AttentionDiagnostics.table(diagnostics) + "\n" + AttentionDiagnostics.geometryTable(diagnostics)) }
     print("\(weights == nil && output != nil ? "attention time (scores, anchor and output)" : "anchor time"): \(String(format: "%.4f", seconds)) s")
     if let weights { print("weights: \(weights)") }
     if let output { print("output: \(output)") }

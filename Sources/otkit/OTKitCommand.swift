@@ -16,7 +16,7 @@ struct OTKitCommand: ParsableCommand {
     version: OTKitInfo.version,
     subcommands: [
       InfoCommand.self, TransportCommand.self, AttentionCommand.self, TrainCommand.self,
-      PredictCommand.self, ReproduceCommand.self, AlignCommand.self,
+      PredictCommand.self, InspectCommand.self, ReproduceCommand.self, AlignCommand.self,
     ]
   )
 

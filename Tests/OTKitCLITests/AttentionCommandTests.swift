@@ -94,4 +94,30 @@ struct AttentionCommandTests {
     #expect(json["precision"] as? String == "float64")
     #expect((json["diagnostics"] as? [[String: Any]])?.count == 2)
   }
+
+  @Test("Seed 002's identities, saturation and the gauge per head in the JSON; an upstream file and a carrier")
+  func identitiesAndGauge() throws {
+    let json = try jsonObject(try outputLines(["attention", "--queries", Self.q, "--keys", Self.k, "--values", Self.v, "--json"]), key: "diagnostics")
+    let heads = try #require(json["diagnostics"] as? [[String: Any]])
+    for head in heads {
+      #expect((head["advantageMaxError"] as? Double ?? 1) < 1e-12)
+      #expect((head["fisherHessianMaxError"] as? Double ?? 1) < 1e-12)
+      #expect((head["advantageSpread"] as? Double ?? 0) > 0)
+      #expect((head["interactionResidual"] as? Double ?? 1) < 1e-12)  // a dot-product chart of width 4
+      #expect((head["interactionNumericalRank"] as? Int ?? 99) <= 4)
+      #expect(head["unaryFraction"] is Double && head["saturatedRowShare"] is Double && head["contextRank"] is Int)
+    }
+    let upstream = Self.npy("u.npy", shape: [2, 12, 12], seed: 7)
+    let sparse = try jsonObject(
+      try outputLines(["attention", "--queries", Self.q, "--keys", Self.k, "--anchor", "sparsemax", "--upstream", upstream, "--carrier", "causal", "--json"]),
+      key: "diagnostics")
+    for head in try #require(sparse["diagnostics"] as? [[String: Any]]) {
+      #expect((head["fisherHessianMaxError"] as? Double ?? 0) > 1e-3)  // sparsemax is not the softmax geometry
+      #expect((head["interactionResidual"] as? Double ?? 0) > 1e-6)  // the causal carrier breaks the rank bound
+    }
+    let wrong = Self.npy("u-wrong.npy", shape: [2, 12, 11], seed: 8)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", Self.k, "--upstream", wrong])?.contains("2 x 12 x 12") == true)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", Self.k, "--carrier", "band"])?.contains("--carrier") == true)
+    #expect(failure(["attention", "--queries", Self.q, "--keys", Self.k, "--anchor", "orthostochastic", "--carrier", "causal"])?.contains("full carrier") == true)
+  }
 }

@@ -191,6 +191,8 @@ public struct SparsemaxAnchor: AnchorRule {
   @inlinable
   public init() {}
 
+  public var isRowwise: Bool { true }
+
   @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Entmax.sparsemax(scores) }
 
@@ -213,6 +215,8 @@ public struct SparsemaxAnchor: AnchorRule {
 ///   forward; `O(n m)` backward.
 public struct EntmaxAnchor: AnchorRule {
   public var alpha: Double
+
+  public var isRowwise: Bool { true }
 
   @inlinable
   public init(alpha: Double) { self.alpha = alpha }

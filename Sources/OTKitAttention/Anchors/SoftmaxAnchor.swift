@@ -9,6 +9,8 @@ public struct SoftmaxAnchor: AnchorRule {
   @inlinable
   public init() {}
 
+  public var isRowwise: Bool { true }
+
   @inlinable
   public func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T> { Kernels.softmaxRows(scores) }
 

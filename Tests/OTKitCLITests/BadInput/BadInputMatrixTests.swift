@@ -140,11 +140,11 @@ struct BadInputMatrixTests {
   static let cases: [BadInputCase] = GeneratedCases.all + TransportCases.all + AttentionCases.all + TrainCases.all
     + PredictCases.all + ReproduceCases.all + AlignCases.all + TrainedSorterCases.all + RegularizedCases.all
 
-  @Test("The matrix holds at least 150 cases across the six commands")
+  @Test("The matrix holds at least 150 cases across the seven commands")
   func size() {
     #expect(Self.cases.count >= 150)
     let commands = Set(Self.cases.map(\.command))
-    #expect(commands == ["transport", "attention", "train", "predict", "reproduce", "align"])
+    #expect(commands == ["transport", "attention", "train", "predict", "inspect", "reproduce", "align"])
   }
 
   @Test("Exit status and message", .enabled(if: BinaryRunner.executable != nil, "the otkit executable is not built"), arguments: cases)

@@ -1,0 +1,160 @@
+import Foundation
+import OTKitAutograd
+import OTKitCore
+import Testing
+
+@testable import OTKitAttention
+
+func maxDifference(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
+  zip(a.elements, b.elements).map { abs($0 - $1) }.max() ?? 0
+}
+
+/// Geometric Attention's gauge, unary quotient, normal form and chart checks
+/// (`ot-training-signals.md` section 6), and the carriers.
+@Suite("Attention geometry: gauge, normal form, carriers")
+struct GeometryTests {
+  @Test("Gauge by probe: the softmax ignores row fields, Sinkhorn ignores row and column fields")
+  func gaugeInvariance() {
+    let s = randomScores(12, 9, seed: 1, scale: 2)
+    var g = SeededGenerator(seed: 2)
+    let c = (0..<12).map { _ in g.normal() * 3 }, d = (0..<9).map { _ in g.normal() * 3 }
+    let shiftedRows = Matrix(rows: 12, columns: 9) { i, j in s[i, j] + c[i] }
+    let shiftedBoth = Matrix(rows: 12, columns: 9) { i, j in s[i, j] + c[i] + d[j] }
+    let p = Kernels.softmaxRows(s)
+    let relative = zip(Kernels.softmaxRows(shiftedRows).elements, p.elements).map { abs($0 - $1) / $1 }.max()!
+    #expect(relative < 1e-14)
+    let plan = { (x: Matrix<Double>) in SinkhornAnchor.normalize(x, steps: 5_000, tolerance: 1e-13).weights }
+    #expect(maxDifference(plan(shiftedBoth), plan(s)) < 1e-11)
+    // A column field is not a gauge of the row anchor.
+    let shiftedColumns = Matrix(rows: 12, columns: 9) { i, j in s[i, j] + d[j] }
+    #expect(maxDifference(Kernels.softmaxRows(shiftedColumns), p) > 1e-3)
+  }
+
+  @Test("Unary quotient on the full carrier: S = mu + a + b + I, I = H S H, centered fields")
+  func fullQuotient() {
+    let s = randomScores(10, 7, seed: 3)
+    let gauge = ScoreGauge(scores: s)
+    let rebuilt = Matrix(rows: 10, columns: 7) { i, j in gauge.mean + gauge.rowField[i] + gauge.columnField[j] + gauge.interaction[i, j] }
+    #expect(maxDifference(rebuilt, s) < 1e-13)
+    let h = { (n: Int) in Matrix<Double>(rows: n, columns: n) { i, j in (i == j ? 1 : 0) - 1 / Double(n) } }
+    let hsh = Matrix.product(Matrix.product(h(10), s), h(7))
+    #expect(maxDifference(gauge.interaction, hsh) < 1e-13)
+    #expect(abs(gauge.rowField.reduce(0, +)) < 1e-13 && abs(gauge.columnField.reduce(0, +)) < 1e-13)
+    #expect(gauge.converged && gauge.sweeps == 0)
+  }
+
+  @Test("Unary quotient on a causal and a window carrier: the backfit meets the normal equations",
+        arguments: [AttentionCarrier.causal, .window(radius: 2), .indices([[0, 3], [1], [0, 1, 2], [2, 3], [3]])])
+  func maskedQuotient(carrier: AttentionCarrier) {
+    let n = 5
+    let s = randomScores(n, 4, seed: 4, scale: 3)
+    let gauge = ScoreGauge(scores: s, carrier: carrier)
+    #expect(gauge.converged)
+    let mask = carrier.indicator(rows: n, columns: 4)
+    for i in 0..<n { #expect(abs((0..<4).reduce(0) { $0 + mask[i, $1] * gauge.interaction[i, $1] }) < 1e-10) }
+    for j in 0..<4 { #expect(abs((0..<n).reduce(0) { $0 + mask[$1, j] * gauge.interaction[$1, j] }) < 1e-10) }
+    for i in 0..<n {
+      for j in 0..<4 where mask[i, j] == 0 { #expect(gauge.interaction[i, j] == 0) }
+      for j in 0..<4 where mask[i, j] == 1 {
+        #expect(abs(gauge.mean + gauge.rowField[i] + gauge.columnField[j] + gauge.interaction[i, j] - s[i, j]) < 1e-12)
+      }
+    }
+  }
+
+  @Test("Chart checks: Q K^T / sqrt(d_k) has interaction rank d_k (residual at round-off); biases are unary")
+  func dotProductChart() {
+    var g = SeededGenerator(seed: 5)
+    let (q, k): (Matrix<Double>, Matrix<Double>) = (g.normalMatrix(rows: 16, columns: 4), g.normalMatrix(rows: 16, columns: 4))
+    let attention = TransportAttention()
+    let s = attention.scores(queries: q, keys: k)
+    let summary = ScoreGauge(scores: s).summary(rank: 4)
+    #expect(summary.residual <= 1e-12)
+    #expect(summary.numericalRank <= 4)
+    // Projection biases: q_i . b_k is a row field, b_q . k_j a column field; the interaction is unchanged.
+    let (bq, bk) = ([0.5, -1, 2, 0.3], [1.5, 0.2, -0.7, 1])
+    let qb = Matrix(rows: 16, columns: 4) { i, c in q[i, c] + bq[c] }, kb = Matrix(rows: 16, columns: 4) { j, c in k[j, c] + bk[c] }
+    let biased = ScoreGauge(scores: attention.scores(queries: qb, keys: kb))
+    #expect(maxDifference(biased.interaction, ScoreGauge(scores: s).interaction) < 1e-12)
+    #expect(biased.summary(rank: 4).residual <= 1e-12)
+    #expect(biased.columnFieldShare() > ScoreGauge(scores: s).columnFieldShare())
+  }
+
+  @Test("The distance chart is 2 Q K^T / tau plus unary fields; under the softmax only the column field -|k_j|^2 / tau differs")
+  func distanceChart() {
+    var g = SeededGenerator(seed: 6)
+    let (q, k): (Matrix<Double>, Matrix<Double>) = (g.normalMatrix(rows: 9, columns: 3), g.normalMatrix(rows: 11, columns: 3))
+    let tau = 1.7
+    let distance = Matrix(rows: 9, columns: 11) { i, j in -(0..<3).reduce(0) { $0 + pow(q[i, $1] - k[j, $1], 2) } / tau }
+    let dot = Matrix.product(q, k, transposeB: true) * (2 / tau)
+    #expect(maxDifference(ScoreGauge(scores: distance).interaction, ScoreGauge(scores: dot).interaction) < 1e-12)
+    let withColumnField = Matrix(rows: 9, columns: 11) { i, j in dot[i, j] - (0..<3).reduce(0) { $0 + k[j, $1] * k[j, $1] } / tau }
+    #expect(maxDifference(Kernels.softmaxRows(distance), Kernels.softmaxRows(withColumnField)) < 1e-12)
+    #expect(maxDifference(Kernels.softmaxRows(distance), Kernels.softmaxRows(dot)) > 1e-3)  // the gap before removal
+  }
+
+  @Test("Carriers: indicators, sizes, invalid rows, names; the operator applies them")
+  func carriers() {
+    #expect(AttentionCarrier.causal.indicator(rows: 3, columns: 3) == Matrix([[1, 0, 0], [1, 1, 0], [1, 1, 1]]))
+    #expect(AttentionCarrier.window(radius: 1).size(rows: 4, columns: 4) == 10)
+    #expect(AttentionCarrier.full.size(rows: 4, columns: 5) == 20)
+    #expect(AttentionCarrier.indices([[0], []]).invalidRow(rows: 2, columns: 3) == 1)
+    #expect(AttentionCarrier.indices([[0], [4]]).invalidRow(rows: 2, columns: 3) == 1)
+    #expect(AttentionCarrier.causal.invalidRow(rows: 5, columns: 2) == nil)
+    #expect(AttentionCarrier(name: "window:3") == .window(radius: 3) && AttentionCarrier(name: "window:-1") == nil)
+    let q = randomScores(6, 3, seed: 7)
+    let w = TransportAttention(carrier: .causal).weights(queries: q, keys: q)
+    for i in 0..<6 { for j in (i + 1)..<6 { #expect(w[i, j] == 0) } }
+    #expect(w.rowSums().allSatisfy { abs($0 - 1) < 1e-14 })
+  }
+}
+
+/// Seed 002's identities read off the tape (`attention-as-transport.md` section 2).
+@Suite("Attention identities on the tape")
+struct IdentityTests {
+  @Test("Softmax heads: advantage form and Jacobian = Fisher / tau = Hessian of tau LSE(s / tau), to round-off",
+        arguments: [0.3, 1.0, 4.0])
+  func softmax(tau: Double) {
+    let s = randomScores(7, 12, seed: 8, scale: 2)
+    let u = randomScores(7, 12, seed: 9)
+    let result = AttentionIdentities.measure(rawScores: s, temperature: tau, anchor: .softmax, upstream: u)
+    #expect(result.advantageMaxError < 1e-12 * max(result.gradientMax, 1))
+    #expect(result.fisherHessianMaxError! < 1e-12)
+    #expect(result.jacobianRows == 7 && result.advantageSpread > 0)
+  }
+
+  @Test("The complex-step Hessian equals (diag p - p p^T) / tau")
+  func complexStep() {
+    let s = [0.3, -1.2, 2.5, 0.0, 1.1]
+    let tau = 0.7
+    let p = Kernels.softmaxRows(Matrix(row: s.map { $0 / tau })).row(0)
+    let closed = AttentionDiagnostics.softmaxJacobian(probabilities: p, temperature: tau)
+    #expect(maxDifference(AttentionIdentities.dualPotentialHessian(scores: s, temperature: tau), closed) < 1e-15)
+  }
+
+  @Test("One Sinkhorn normalization is the softmax: the same identities hold")
+  func sinkhornOneStep() {
+    let s = randomScores(6, 6, seed: 10)
+    let u = randomScores(6, 6, seed: 11)
+    let one = AttentionIdentities.measure(rawScores: s, temperature: 1, anchor: .sinkhorn(.init(iterations: 1)), upstream: u)
+    #expect(one.advantageMaxError < 1e-12 && one.fisherHessianMaxError! < 1e-12)
+    let many = AttentionIdentities.measure(rawScores: s, temperature: 1, anchor: .sinkhorn(.init(iterations: 20)), upstream: u)
+    #expect(many.advantageMaxError > 1e-3)
+  }
+
+  @Test("Sparse anchors leave the softmax geometry: their Jacobian is not Fisher / tau", arguments: [AttentionAnchor.sparsemax, .entmax(alpha: 1.5)])
+  func sparse(anchor: AttentionAnchor) {
+    let s = randomScores(5, 8, seed: 12, scale: 2)
+    let u = randomScores(5, 8, seed: 13)
+    let result = AttentionIdentities.measure(rawScores: s, temperature: 1, anchor: anchor, upstream: u)
+    #expect(result.fisherHessianMaxError! > 1e-3 && result.advantageMaxError > 1e-3)
+  }
+
+  @Test("Per head through the operator: seeded upstreams are reproducible")
+  func heads() {
+    let q = [randomScores(8, 4, seed: 14), randomScores(8, 4, seed: 15)]
+    let attention = TransportAttention()
+    let first = attention.identities(queries: q, keys: q, upstream: nil, seed: 3)
+    #expect(first == attention.identities(queries: q, keys: q, upstream: nil, seed: 3))
+    #expect(first.allSatisfy { $0.advantageMaxError < 1e-12 && $0.fisherHessianMaxError! < 1e-12 })
+  }
+}

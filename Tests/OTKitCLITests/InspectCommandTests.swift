@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import otkit
+
+@Suite("otkit inspect")
+struct InspectCommandTests {
+  /// A transformer of 2 heads over tokens of width 1, trained briefly and saved.
+  static func model(anchor: String) throws -> String {
+    let model = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-inspect-\(anchor)-\(getpid())").path
+    let error = failure([
+      "train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "2", "--token-dim", "1",
+      "--epochs", "3", "--anchor", anchor, "--save", model,
+    ])
+    try #require(error == nil, "\(error ?? "")")
+    return model
+  }
+
+  @Test("A softmax model: identities at round-off and the rank bound of the chart on every head; report and JSON")
+  func softmax() throws {
+    let model = try Self.model(anchor: "softmax")
+    let report = file("inspect.html", "")
+    let json = try jsonObject(try outputLines(["inspect", model, TrainCommandTests.data, "--instances", "5", "--report", report, "--json"]), key: "heads")
+    let heads = try #require(json["heads"] as? [[String: Any]])
+    #expect(heads.count == 2)
+    for head in heads {
+      #expect(head["instances"] as? Int == 5 && head["tokens"] as? Int == 2 && head["anchor"] as? String == "softmax")
+      #expect((head["advantageMaxError"] as? Double ?? 1) < 1e-10)
+      #expect((head["fisherHessianMaxError"] as? Double ?? 1) < 1e-10)
+      #expect((head["interactionResidual"] as? Double ?? 1) < 1e-12)
+      for key in ["entropy", "zeroFraction", "columnMarginalError", "planDistance", "saturatedRowShare", "unaryFraction", "contextEffectiveRank"] {
+        #expect(head[key] is Double, "missing \(key)")
+      }
+    }
+    let html = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(html.contains("<svg") && html.contains("block 0, head 1"))
+  }
+
+  @Test("Block and head choice; a sparsemax model leaves the softmax geometry; errors name the option")
+  func choices() throws {
+    let model = try Self.model(anchor: "sparsemax")
+    let json = try jsonObject(try outputLines(["inspect", model, TrainCommandTests.data, "--block", "0", "--head", "1", "--json"]), key: "heads")
+    let heads = try #require(json["heads"] as? [[String: Any]])
+    #expect(heads.count == 1 && heads[0]["head"] as? Int == 1 && heads[0]["anchor"] as? String == "sparsemax")
+    #expect(failure(["inspect", model, TrainCommandTests.data, "--block", "3"])?.contains("--block 3") == true)
+    #expect(failure(["inspect", model, TrainCommandTests.data, "--head", "2"])?.contains("--head 2") == true)
+    #expect(failure(["inspect", model, TrainCommandTests.data, "--instances", "0"])?.contains("--instances") == true)
+    let mlp = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-inspect-mlp-\(getpid())").path
+    #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "mlp", "--epochs", "2", "--save", mlp]) == nil)
+    #expect(failure(["inspect", mlp, TrainCommandTests.data])?.contains("not a transformer") == true)
+  }
+}
