@@ -75,7 +75,8 @@ let package = Package(
     .target(
       name: "OTKitExperiments",
       dependencies: [
-        "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAutograd", "OTKitNeural", "OTKitTabular", "OTKitReport",
+        "OTKitCore", "OTKitData", "OTKitTransport", "OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitTabular",
+        "OTKitReport",
       ]
     ),
     // The umbrella that re-exports every library target but the experiments.

@@ -38,4 +38,6 @@ extension AttentionAnchor {
   public var savedPlanes: Int { namedRule.savedPlanes }
   /// Whether each row of weights depends on its own row of scores alone (``AnchorRule/isRowwise``).
   public var isRowwise: Bool { rule.isRowwise }
+  /// The most keys the anchor takes (``AnchorRule/maximumKeys``).
+  public var maximumKeys: Int? { rule.maximumKeys }
 }

@@ -21,6 +21,9 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
   case entmax(alpha: Double)
   /// The elementwise square of the orthogonal factor of `S = Q R` (square scores only).
   case orthostochastic
+  /// `|U|^2` of a simulated quantum circuit whose angles are the scores (QDSFormer; square
+  /// scores of up to 64 tokens).
+  case circuit
 
   /// The anchor that computes this one: entmax with alpha = 2 is sparsemax (the one place
   /// that says so); every other anchor is itself.
@@ -40,6 +43,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     case .sparsemax: SparsemaxAnchor()
     case .entmax(let alpha): EntmaxAnchor(alpha: alpha)
     case .orthostochastic: OrthostochasticAnchor()
+    case .circuit: QuantumCircuitAnchor()
     }
   }
 
@@ -47,6 +51,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// searches them.
   public static let rules: [any AnchorRule.Type] = [
     SoftmaxAnchor.self, SinkhornAnchor.self, SparsemaxAnchor.self, EntmaxAnchor.self, OrthostochasticAnchor.self,
+    QuantumCircuitAnchor.self,
   ]
 
   /// The rule that computes this anchor (the named rule of ``canonical``).
@@ -80,6 +85,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     case .sparsemax: SparsemaxAnchor().weights(scores)
     case .entmax(let alpha): EntmaxAnchor(alpha: alpha).weights(scores)
     case .orthostochastic: OrthostochasticAnchor().weights(scores)
+    case .circuit: QuantumCircuitAnchor().weights(scores)
     }
   }
 }

@@ -52,8 +52,11 @@ extension AttentionIdentities {
       jacobianRows: checked, advantageSpread: advantageSpread(weights: weights.value, upstream: u))
   }
 
-  /// `d p / d s` of one row of raw scores under a row anchor, by `m` backward passes.
-  static func rowJacobian(_ row: [Double], tau: Double, anchor: AttentionAnchor) -> Matrix<Double> {
+  /// `d p / d s` of one row of raw scores under a row anchor (weights of `s / tau`), by `m`
+  /// backward passes on the tape.
+  ///
+  /// - Complexity: `m` backward passes over one row.
+  public static func rowJacobian(_ row: [Double], tau: Double, anchor: AttentionAnchor) -> Matrix<Double> {
     let graph = Graph()
     let raw = graph.variable(Matrix(row: row))
     let weights = (raw * (1 / tau)).anchored(anchor)

@@ -18,6 +18,8 @@ extension TabularModel {
     public var studySettings = false
     /// The transformer's anchor (`nil`: softmax).
     public var anchor: AttentionAnchor?
+    /// The multiplier of the transformer's attention temperature (`nil`: 1).
+    public var temperature: Double?
     public var norm: NormPlacement = .post
     public var layout: TokenLayout = .sequence
     /// Rows or instances per step; 0: full batch (the OT classifier keeps its own then).
@@ -51,6 +53,7 @@ extension TabularModel {
       var s = c.studySettings ? TransformerSettings.study : TransformerSettings()
       (s.layout, s.blocks, s.heads, s.normPlacement) = (c.layout, c.blocks, c.heads, c.norm)
       s.anchor = c.anchor == .softmax ? nil : c.anchor
+      s.temperature = c.temperature
       (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
       (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
       if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }

@@ -107,6 +107,9 @@ extension TabularModelConfiguration {
     if t.layout == .feature { try checkWidth(t.featureWidth, field: "transformer.featureWidth", fail) }
     try checkRate(t.dropout, field: "transformer.dropout", fail)
     try checkRate(t.headDropout, field: "transformer.headDropout", fail)
+    if let temperature = t.temperature, !(temperature > 0 && temperature.isFinite) {
+      throw fail("has an attention temperature of \(temperature); it must be positive")
+    }
     switch t.anchor {
     case .entmax(let alpha)?: guard alpha > 1 && alpha.isFinite else { throw fail("has an entmax anchor of alpha \(alpha); alpha must be > 1") }
     case .sinkhorn(let s)?: guard s.iterations >= 1 else { throw fail("has a sinkhorn anchor of \(s.iterations) iterations") }

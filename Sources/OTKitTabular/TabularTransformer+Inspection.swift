@@ -17,7 +17,7 @@ public struct HeadInspection: Sendable, Encodable {
   /// The instances inspected and their tokens.
   public var instances: Int
   public var tokens: Int
-  /// `tau = sqrt(d_k)`.
+  /// `tau = T sqrt(d_k)`.
   public var temperature: Double
   public var entropy: Double
   public var zeroFraction: Double
@@ -68,7 +68,7 @@ public struct HeadInspection: Sendable, Encodable {
 extension TabularTransformer {
   /// Runs the fitted network on `data` (its first `instances` instances) block by block and
   /// inspects every head of the chosen blocks (all when `nil`): the queries and keys of an
-  /// instance's tokens go through the block's anchor at `tau = sqrt(d_k)` as in training,
+  /// instance's tokens go through the block's anchor at `tau = T sqrt(d_k)` as in training,
   /// the identities use a seeded normal upstream gradient (`seed`).
   ///
   /// - Throws: ``TabularModelError`` for an unfitted model; `MemoryError` when one
@@ -104,7 +104,7 @@ extension TabularTransformer {
     let input = graph.constant(x)
     let (q, k, v) = (layer.query(input).value, layer.key(input).value, layer.value(input).value)
     let dk = layer.keySize
-    let attention = TransportAttention(anchor: layer.anchor, temperature: Double(dk).squareRoot())
+    let attention = TransportAttention(anchor: layer.anchor, temperature: layer.resolvedTemperature)
     return (0..<layer.heads).map { head in
       let columns = (head * dk)..<((head + 1) * dk)
       let per = (0..<instances).map { i -> HeadSample in
@@ -113,7 +113,7 @@ extension TabularTransformer {
           attention, q.rows(rows).columns(columns), k.rows(rows).columns(columns), v.rows(rows).columns(columns),
           seed: seed &+ UInt64(block * 1000 + head * 100 + i))
       }
-      return HeadInspection(block: block, head: head, anchor: layer.anchor.name, samples: per, tokens: t, temperature: Double(dk).squareRoot())
+      return HeadInspection(block: block, head: head, anchor: layer.anchor.name, samples: per, tokens: t, temperature: layer.resolvedTemperature)
     }
   }
 }

@@ -39,6 +39,9 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   public var normPlacement: NormPlacement = .post
   /// The attention anchor of the encoder (`nil`: the softmax).
   public var anchor: AttentionAnchor? = nil
+  /// A multiplier of the attention temperature `sqrt(keySize)` (`nil`: 1; model files
+  /// without it read as 1).
+  public var temperature: Double? = nil
   /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
   public var headUnits: Int = 16
   public var headDropout: Double = 0.1
@@ -69,7 +72,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case layout, featureWidth, blocks, heads, keySize, feedForward, dropout
     case normPlacement = "placement"
-    case anchor, headUnits, headDropout, epochs, learningRate
+    case anchor, temperature, headUnits, headDropout, epochs, learningRate
     case batchSize = "batchInstances"
     case validationFraction, patience, pretrained, dummyPlacement, dummyRotation, pretrainEpochs, pretrainPatience, seed
   }
@@ -110,7 +113,7 @@ public final class TabularTransformerNetwork: Module {
       TransformerEncoderBlock(
         width: width, heads: settings.heads, keySize: settings.keySize, feedForward: settings.feedForward,
         dropout: settings.dropout, normPlacement: settings.normPlacement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
-        generator: &generator)
+        temperature: settings.temperature ?? 1, generator: &generator)
     }
     head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
   }
@@ -179,6 +182,9 @@ public final class TabularTransformer {
     let inputs = settings.layout == .feature ? x.points.columns * x.tokens : x.dimension
     let network = TabularTransformerNetwork(settings: settings, inputs: inputs, classes: data.classCount)
     let perInstance = settings.layout == .feature ? inputs : x.tokens
+    if let anchor = settings.anchor, let limit = anchor.maximumKeys, perInstance > limit {
+      throw TabularModelError("the \(anchor.name) anchor takes at most \(limit) tokens per instance; the data has \(perInstance)")
+    }
     let (fitPart, validation) = x.validationSplit(fraction: settings.validationFraction, seed: settings.seed &+ 2)
     let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil
     try recorder?.checkMemory()

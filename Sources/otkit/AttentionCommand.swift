@@ -103,9 +103,12 @@ struct AttentionCommand: ParsableCommand {
     for h in 0..<q.count where chosen.needsSquareScores && q[h].rows != k[h].rows {
       throw CLIError("\(queries), \(keys): the \(chosen.name) anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
     }
+    if let limit = chosen.maximumKeys, k[0].rows > limit {
+      throw CLIError("\(keys): the \(chosen.name) anchor takes at most \(limit) keys, got \(k[0].rows)")
+    }
     let chosenCarrier = AttentionCarrier(name: carrier)!
     if chosen.needsSquareScores && chosenCarrier != .full {
-      throw CLIError("--carrier \(carrier): the \(chosen.name) anchor takes the full carrier only (its QR needs every score)")
+      throw CLIError("--carrier \(carrier): the \(chosen.name) anchor takes the full carrier only (it needs every score)")
     }
     if let row = chosenCarrier.invalidRow(rows: q[0].rows, columns: k[0].rows) {
       throw CLIError("--carrier \(carrier): query \(row) addresses no key")

@@ -77,6 +77,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "The Sinkhorn normalizations of --anchor sinkhorn (rows first).")
   var iterations: Int = 5
 
+  @Option(help: "The transformer's attention temperature, a multiplier of sqrt(key size) (> 0; default 1).")
+  var temperature: Double?
+
   @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
   var norm: NormPlacement = .post
 
@@ -128,6 +131,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   func validate() throws {
     guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
+    if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
     do {
       try changes().check(model: model)
     } catch let error as TabularModel.InvalidChange {
@@ -196,6 +200,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     var c = TabularModel.Changes()
     (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
     (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchor, norm, layout, batchSize)
+    c.temperature = temperature
     (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
     return c
   }

@@ -35,7 +35,7 @@ let allAnchors: [AttentionAnchor] = [
   .softmax, .sparsemax, .entmax(alpha: 1.5), .entmax(alpha: 1.3),
   .sinkhorn(SinkhornAnchorSettings(iterations: 7)),
   .sinkhorn(SinkhornAnchorSettings(iterations: 400, tolerance: 1e-13, differentiation: .implicit)),
-  .orthostochastic,
+  .orthostochastic, .circuit,
 ]
 
 @Suite("Attention anchors")

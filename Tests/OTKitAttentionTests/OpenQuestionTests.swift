@@ -10,17 +10,7 @@ import Testing
 struct OpenQuestionTests {
   /// The tape's Jacobian of one row under an anchor (scores already divided by tau = 1).
   static func tapeJacobian(_ z: [Double], _ anchor: AttentionAnchor) -> Matrix<Double> {
-    let graph = Graph()
-    let x = graph.variable(Matrix(row: z))
-    let p = x.anchored(anchor)
-    var jacobian = Matrix<Double>(rows: z.count, columns: z.count)
-    for j in 0..<z.count {
-      var seed = Matrix<Double>(rows: 1, columns: z.count)
-      seed[0, j] = 1
-      try! graph.backward(p, seed: seed)
-      for k in 0..<z.count { jacobian[j, k] = graph.gradient(of: x)![0, k] }
-    }
-    return jacobian
+    AttentionIdentities.rowJacobian(z, tau: 1, anchor: anchor)
   }
 
   static let z = [0.9, -0.4, 0.3, 1.4, -1.1, 0.2, 0.75]

@@ -61,4 +61,22 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
   Benchmark("entmax 1.5 of 1024 x 1024 scores, Float") { benchmark in
     for _ in benchmark.scaledIterations { blackHole(Entmax.exact15(scores)) }
   }
+  // The doubly stochastic anchors at QDSFormer's sizes (T = 16 and 64 tokens), forward and
+  // backward in Double: the QR anchor, the simulated circuit (O(T^4)) and Sinkhorn at k = 21
+  // (the paper's reference point).
+  for t in [16, 64] {
+    let s: Matrix<Double> = g.normalMatrix(rows: t, columns: t)
+    let upstream: Matrix<Double> = g.normalMatrix(rows: t, columns: t)
+    let doubly: [(String, AttentionAnchor)] = [
+      ("orthostochastic", .orthostochastic), ("circuit", .circuit), ("sinkhorn 21", .sinkhorn(SinkhornAnchorSettings(iterations: 21))),
+    ]
+    for (name, anchor) in doubly {
+      Benchmark("doubly stochastic \(name), T \(t), forward and backward, Double") { benchmark in
+        for _ in benchmark.scaledIterations {
+          let (_, record) = anchor.forward(s)
+          blackHole(anchor.backward(scores: s, record: record, gradient: upstream))
+        }
+      }
+    }
+  }
 }

@@ -28,6 +28,9 @@ public protocol AnchorRule: Sendable {
   /// Whether each row of weights depends on its own row of scores alone (the softmax,
   /// sparsemax and entmax; default `false`): the Jacobian is then one `m x m` block per row.
   var isRowwise: Bool { get }
+  /// The most keys (and queries) the anchor takes, `nil` for no limit (the simulated
+  /// circuit: 64).
+  var maximumKeys: Int? { get }
 
   /// The weights of `scores` in their own precision.
   func weights<T: MatrixScalar>(_ scores: Matrix<T>) -> Matrix<T>
@@ -45,6 +48,7 @@ extension AnchorRule {
   public var needsSquareScores: Bool { false }
   public var savedPlanes: Int { 0 }
   public var isRowwise: Bool { false }
+  public var maximumKeys: Int? { nil }
 }
 
 extension AnchorRule where Saved == Void {

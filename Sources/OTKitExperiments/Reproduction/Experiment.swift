@@ -3,7 +3,7 @@
 /// lists it, and a test runs every case's quick settings.
 public enum Experiment: String, CaseIterable, Codable, Sendable {
   case synthetic, beed, sorting, alignment
-  case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns
+  case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns, attention
 
   /// The reproduction's type.
   public var reproduction: any Reproduction.Type {
@@ -17,6 +17,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .unbalanced: UnbalancedReproduction.self
     case .acceleration: AccelerationReproduction.self
     case .sns: SparseNewtonReproduction.self
+    case .attention: AttentionReproduction.self
     }
   }
 
@@ -29,6 +30,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .unbalanced: .unbalanced
     case .acceleration: .acceleratedSinkhorn
     case .sns: .sinkhornNewtonSparse
+    case .attention: .attentionAsTransport
     }
   }
 
@@ -44,6 +46,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .unbalanced: "Unbalanced OT declines outliers: mass sent to an outlier cluster against the marginal penalty (spec §6.4)."
     case .acceleration: "Accelerated Sinkhorn: momentum, adaptive momentum and Anderson mixing, and the safeguard (spec §6.5)."
     case .sns: "Sinkhorn-Newton-Sparse against Sinkhorn: a random assignment at a small epsilon, W1 and W2 between densities."
+    case .attention: "Every attention anchor trained on simulated data, BEED and digits over seeds; a temperature sweep; doubly stochastic matrices; seed 002's open questions."
     }
   }
 
@@ -78,6 +81,10 @@ public struct Paper: Sendable, Hashable, Codable {
   public static let acceleratedSinkhorn = Paper(
     title: "Accelerated Sinkhorn: over-relaxation and Anderson mixing", reference: "Thibault et al. 2021; Lehmann et al. 2021; specs/regularized-ot.md §5",
     seed: "003 (specs/regularized-ot.md)", page: "regularized-ot")
+  public static let attentionAsTransport = Paper(
+    title: "Scaled-Dot-Product Attention as One-Sided Entropic Optimal Transport; Geometric Attention; Quantum Doubly Stochastic Transformers",
+    reference: "arXiv 2508.08369; R. Rosario Freytes, arXiv 2601.11618; J. Born et al., NeurIPS 2025, arXiv 2504.16275",
+    seed: "002, 003 (specs/attention-as-transport.md, specs/ot-training-signals.md)", page: "attention-as-transport")
   public static let sinkhornNewtonSparse = Paper(
     title: "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations", reference: "X. Tang et al., ICLR 2024",
     seed: "002 (specs/attention-as-transport.md)", page: "regularized-ot")

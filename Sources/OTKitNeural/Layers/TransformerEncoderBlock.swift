@@ -28,10 +28,10 @@ public final class TransformerEncoderBlock: Module {
 
   public init(
     width: Int, heads: Int, keySize: Int, feedForward: Int, dropout: Double = 0,
-    normPlacement: NormPlacement = .post, epsilon: Double = 1e-6, anchor: AttentionAnchor = .softmax,
+    normPlacement: NormPlacement = .post, epsilon: Double = 1e-6, anchor: AttentionAnchor = .softmax, temperature: Double = 1,
     generator: inout SeededGenerator
   ) {
-    attention = MultiHeadAttention(width: width, heads: heads, keySize: keySize, anchor: anchor, generator: &generator)
+    attention = MultiHeadAttention(width: width, heads: heads, keySize: keySize, anchor: anchor, temperature: temperature, generator: &generator)
     hidden = Linear(inputs: width, outputs: feedForward, generator: &generator)
     projection = Linear(inputs: feedForward, outputs: width, generator: &generator)
     norm1 = LayerNorm(features: width, epsilon: epsilon)

@@ -170,6 +170,13 @@ enum AttentionCases {
 enum TrainCases {
   static let mlp = ["--label", "label", "--model", "mlp", "--hidden", "4", "--epochs", "2"]
 
+  /// 12 rows of 70 features: 70 tokens of width 1, past the circuit anchor's 64.
+  static let wide70: [UInt8] = {
+    let header = (0..<70).map { "f\($0)" }.joined(separator: ",") + ",label"
+    let rows = (0..<12).map { r in (0..<70).map { String(Double((r * 7 + $0) % 11) / 10) }.joined(separator: ",") + ",\(r % 2)" }
+    return text(([header] + rows).joined(separator: "\n") + "\n")
+  }()
+
   static func replacing(row: Int, column: Int, with value: String, in csv: String = GoodFiles.training) -> [UInt8] {
     var lines = csv.split(separator: "\n").map(String.init)
     var fields = lines[row].split(separator: ",").map(String.init)
@@ -184,6 +191,9 @@ enum TrainCases {
   }
 
   static let all: [BadInputCase] = [
+    BadInputCase("train", "attention temperature 0", ["train", "t.csv", "--label", "label", "--model", "transformer", "--temperature", "0"], status: 64, ["--temperature"]),
+    BadInputCase("train", "circuit anchor on 70 tokens", ["train", "wide70.csv", "--label", "label", "--model", "transformer", "--token-dim", "1", "--anchor", "circuit", "--epochs", "1"],
+      status: 1, ["circuit", "64 tokens"], files: ["wide70.csv": wide70]),
     BadInputCase("train", "one cell of 1e300", ["train", "t.csv", "--json"] + mlp, status: 0, files: ["t.csv": replacing(row: 5, column: 1, with: "1e300")], check: finiteAccuracy),
     BadInputCase("train", "cells of 1.7e308 and -1.7e308", ["train", "t.csv", "--json"] + mlp, status: 0,
       files: ["t.csv": replacing(row: 6, column: 1, with: "-1.7e308", in: String(decoding: replacing(row: 5, column: 1, with: "1.7e308"), as: UTF8.self))],
@@ -331,6 +341,11 @@ enum ReproduceCases {
     BadInputCase("reproduce", "one class", ["reproduce", "beed", "--data", "one.csv"], status: 1, ["one.csv", "class"],
       files: ["one.csv": Array(BadFiles.labeled(rows: 20, labelName: "y", labels: ["0"]).utf8)]),
     BadInputCase("reproduce", "repetitions 0", ["reproduce", "--repetitions", "0"], status: 64, ["--repetitions"]),
+    BadInputCase("reproduce", "attention: unknown anchor", ["reproduce", "attention", "--set", "anchors=softmax,bogus"], status: 64, ["--anchors"]),
+    BadInputCase("reproduce", "attention: unknown dataset", ["reproduce", "attention", "--set", "datasets=mnist"], status: 64, ["--datasets"]),
+    BadInputCase("reproduce", "attention: temperature 0", ["reproduce", "attention", "--set", "temperatures=0"], status: 64, ["--temperatures"]),
+    BadInputCase("reproduce", "attention: digits file missing", ["reproduce", "attention", "--quick", "--set", "datasets=digits", "--set", "digits=none.csv"],
+      status: 1, ["none.csv"]),
     BadInputCase("reproduce", "separations not numbers", ["reproduce", "--separations", "a,b"], status: 64, ["--separations"]),
     BadInputCase("reproduce", "separations empty", ["reproduce", "--separations", ""], status: 64, ["--separations"]),
     BadInputCase("reproduce", "separation negative", ["reproduce", "--separations", "1,-2"], status: 64, ["--separations"]),

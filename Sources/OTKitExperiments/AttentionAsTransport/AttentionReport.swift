@@ -1,0 +1,95 @@
+import Foundation
+import OTKitCore
+import OTKitReport
+
+/// The report of `otkit reproduce attention`.
+enum AttentionReport {
+  /// One row per dataset and anchor (or temperature): the seeds' figures aggregated.
+  struct Row {
+    var accuracy: MeanDeviation
+    var lossVariance: Double
+    var secondsPerEpoch: Double
+    var entropy: Double
+    var advantageMaxError: Double
+    var saturated: Double
+
+    init(_ runs: [AttentionStudy.Run]) {
+      accuracy = MeanDeviation(runs.map(\.accuracy))
+      let losses = MeanDeviation(runs.map(\.loss))
+      lossVariance = losses.deviation * losses.deviation
+      secondsPerEpoch = runs.map(\.secondsPerEpoch).reduce(0, +) / Double(max(runs.count, 1))
+      entropy = runs.map(\.entropy).reduce(0, +) / Double(max(runs.count, 1))
+      advantageMaxError = runs.map(\.advantageMaxError).max() ?? .nan
+      saturated = runs.map(\.saturatedRowShare).reduce(0, +) / Double(max(runs.count, 1))
+    }
+
+    var cells: [String] {
+      [accuracy.formatted(3), NumberFormat.scientific(lossVariance, 2), NumberFormat.fixed(secondsPerEpoch, 3), NumberFormat.fixed(entropy, 3),
+       NumberFormat.scientific(advantageMaxError, 1), NumberFormat.fixed(saturated, 3)]
+    }
+  }
+
+  static let runHeader = ["accuracy (mean ± sd)", "loss variance", "s / epoch", "entropy", "advantage error", "saturated"]
+
+  static func report(_ result: AttentionReproduction.Result, settings: AttentionReproduction.Settings) -> Report {
+    var report = Report(title: "Attention as transport: the anchors compared (seeds 002 and 003, QDSFormer)")
+    let t = settings.transformer
+    report.paragraph(
+      "A transformer of \(t.blocks) post-norm block(s), \(t.heads) heads of key size \(t.keySize), feed-forward \(t.feedForward), "
+        + "trained with RMSprop at \(t.learningRate) on batches of \(t.batchSize.map(String.init) ?? "all") for at most \(t.epochs) epochs, "
+        + "\(settings.instances) instances per dataset (70% trained on, 30% tested), \(settings.seeds) seeds per anchor. "
+        + "Loss variance: the variance of the best training loss across seeds (QDSFormer's stability). Entropy, advantage error "
+        + "(seed 002's identity read off the tape; round-off for softmax heads) and saturated rows: the trained heads on \(settings.inspected) test instances.")
+    for dataset in settings.datasets {
+      let rows = settings.anchors.map { anchor in
+        [anchor] + Row(result.runs.filter { $0.dataset == dataset && $0.anchor == anchor }).cells
+      }
+      report.table(header: ["anchor"] + runHeader, rows: rows, caption: "\(dataset)")
+    }
+    sweep(result, settings: settings, into: &report)
+    doublyStochastic(result, into: &report)
+    openQuestions(result.openQuestions, into: &report)
+    return report
+  }
+
+  /// The temperature sweep: a table and entropy against accuracy.
+  static func sweep(_ result: AttentionReproduction.Result, settings: AttentionReproduction.Settings, into report: inout Report) {
+    guard !result.sweep.isEmpty else { return }
+    let rows = settings.temperatures.map { temperature in Row(result.sweep.filter { $0.temperature == temperature }) }
+    report.table(
+      header: ["temperature (x sqrt(d_k))"] + runHeader, rows: zip(settings.temperatures, rows).map { [NumberFormat.general($0)] + $1.cells },
+      caption: "The softmax's temperature sweep on \(result.sweep.first?.dataset ?? "")")
+    var chart = SVGChart(title: "Attention entropy against test accuracy (softmax)", xLabel: "mean attention entropy (nats)", yLabel: "test accuracy")
+    chart.addPoints(x: result.sweep.map(\.entropy), y: result.sweep.map(\.accuracy), color: SVGChart.palette[0], label: "one seed")
+    chart.addLine(x: rows.map(\.entropy), y: rows.map(\.accuracy.mean), color: SVGChart.palette[1], label: "mean over seeds")
+    report.figures([chart])
+  }
+
+  /// The doubly stochastic anchors on a grid of random inputs.
+  static func doublyStochastic(_ result: AttentionReproduction.Result, into report: inout Report) {
+    let rows = result.doublyStochastic.map { m in
+      [m.anchor, String(m.tokens), NumberFormat.scientific(m.marginalError, 2), NumberFormat.fixed(m.diversity, 3),
+       NumberFormat.fixed(m.fixedPointDistance, 3), NumberFormat.fixed(m.spearman, 3), NumberFormat.scientific(m.seconds, 2)]
+    }
+    report.table(
+      header: ["anchor", "tokens", "marginal error", "diversity", "distance from the Sinkhorn fixed point", "Spearman(scores, weights)", "s forward + backward"],
+      rows: rows,
+      caption: "Doubly stochastic matrices of 24 standard normal score matrices: marginal error ||N1 - 1|| + ||N^T 1 - 1||, mean pairwise Frobenius distance (diversity), Frobenius distance from the Sinkhorn plan of the same scores")
+  }
+
+  /// Seed 002's open questions (a) and (b).
+  static func openQuestions(_ q: OpenQuestionMeasurements, into report: inout Report) {
+    report.table(
+      header: ["alpha", "|J - escort Fisher|", "|J - Hessian of Tsallis conjugate|", "|J - Fisher of p|"],
+      rows: q.tsallis.map {
+        [NumberFormat.general($0.alpha), NumberFormat.scientific($0.escortFisherError, 2), NumberFormat.scientific($0.conjugateHessianError, 2),
+         NumberFormat.scientific($0.categoricalFisherError, 2)]
+      },
+      caption: "(a) The entmax Jacobian J (tape) is the Hessian of the Tsallis conjugate potential (second differences, step 1e-4) and the escort Fisher information scaled by sum p^(2-alpha); the categorical Fisher identity fails")
+    report.table(
+      header: ["two-sided form at convergence", "row baseline alone", "one-sided form at one step"],
+      rows: [[NumberFormat.scientific(q.twoSided.convergedError, 2), NumberFormat.scientific(q.twoSided.rowBaselineOnlyError, 2),
+              NumberFormat.scientific(q.twoSided.oneStepError, 2)]],
+      caption: "(b) Sinkhorn attention's gradient as P (U - alpha 1^T - 1 beta^T) against its unrolled backward: largest differences")
+  }
+}
