@@ -24,6 +24,11 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// `|U|^2` of a simulated quantum circuit whose angles are the scores (QDSFormer; square
   /// scores of up to 64 tokens).
   case circuit
+  /// The softmax with the utility `dL/dW` as its gradient on the scores (no Fisher
+  /// preconditioning): a training experiment.
+  case softmaxUtility
+  /// The softmax with the natural gradient `u - E_p[u]` on the scores: a training experiment.
+  case softmaxNatural
 
   /// The anchor that computes this one: entmax with alpha = 2 is sparsemax (the one place
   /// that says so); every other anchor is itself.
@@ -44,6 +49,8 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     case .entmax(let alpha): EntmaxAnchor(alpha: alpha)
     case .orthostochastic: OrthostochasticAnchor()
     case .circuit: QuantumCircuitAnchor()
+    case .softmaxUtility: SoftmaxUtilityAnchor()
+    case .softmaxNatural: SoftmaxNaturalAnchor()
     }
   }
 
@@ -51,7 +58,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
   /// searches them.
   public static let rules: [any AnchorRule.Type] = [
     SoftmaxAnchor.self, SinkhornAnchor.self, SparsemaxAnchor.self, EntmaxAnchor.self, OrthostochasticAnchor.self,
-    QuantumCircuitAnchor.self,
+    QuantumCircuitAnchor.self, SoftmaxUtilityAnchor.self, SoftmaxNaturalAnchor.self,
   ]
 
   /// The rule that computes this anchor (the named rule of ``canonical``).
@@ -86,6 +93,7 @@ public enum AttentionAnchor: Sendable, Equatable, Codable {
     case .entmax(let alpha): EntmaxAnchor(alpha: alpha).weights(scores)
     case .orthostochastic: OrthostochasticAnchor().weights(scores)
     case .circuit: QuantumCircuitAnchor().weights(scores)
+    case .softmaxUtility, .softmaxNatural: SoftmaxAnchor().weights(scores)
     }
   }
 }

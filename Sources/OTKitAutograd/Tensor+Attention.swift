@@ -43,8 +43,25 @@ public func attentionWeights(of tensor: Tensor) -> [Double]? {
 public func anchoredMultiHeadAttention(
   queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, heads: Int, anchor: AttentionAnchor, scale: Double? = nil
 ) -> Tensor {
+  anchoredMultiHeadAttention(
+    queries: queries, keys: keys, values: values, tokens: tokens, anchors: Array(repeating: anchor, count: heads), scale: scale)
+}
+
+/// Multi-head attention with one anchor per head (a mixed layer: softmax, Sinkhorn and
+/// entmax heads side by side) as one tape operation: for every instance and head `h`,
+/// `weights = anchors[h](scale * q k^T + bias)` and the output `weights v`. `bias`, a
+/// constant `tokens x tokens` score bias shared by every instance and head, is a locality
+/// cost (ALiBi's `-gamma |i - j|`) or a mask.
+///
+/// - Complexity: `O(instances * heads * tokens^2 * (keySize + valueSize))` plus the anchors.
+public func anchoredMultiHeadAttention(
+  queries: Tensor, keys: Tensor, values: Tensor, tokens: Int, anchors: [AttentionAnchor], scale: Double? = nil,
+  bias: Matrix<Double>? = nil
+) -> Tensor {
+  let heads = anchors.count
   precondition(tokens > 0 && queries.rows % tokens == 0, "\(queries.rows) rows are not whole instances of \(tokens) tokens")
   precondition(heads > 0 && queries.columns % heads == 0 && values.columns % heads == 0, "Columns must split into \(heads) heads")
+  precondition(bias.map { $0.rows == tokens && $0.columns == tokens } ?? true, "The bias must be tokens x tokens")
   let (dk, dv) = (queries.columns / heads, values.columns / heads)
   let s = scale ?? 1 / Double(dk).squareRoot()
   let instances = queries.rows / tokens
@@ -57,13 +74,14 @@ public func anchoredMultiHeadAttention(
       let q = queries.value.rows(rows).columns((h * dk)..<((h + 1) * dk))
       let k = keys.value.rows(rows).columns((h * dk)..<((h + 1) * dk))
       let v = values.value.rows(rows).columns((h * dv)..<((h + 1) * dv))
-      let (weights, record) = anchor.forward(Matrix.product(q, k, transposeB: true) * s)
+      let scores = Matrix.product(q, k, transposeB: true) * s
+      let (weights, record) = anchors[h].forward(bias.map { scores + $0 } ?? scores)
       let out = Matrix.product(weights, v)
       for i in 0..<tokens { for c in 0..<dv { output[b * tokens + i, h * dv + c] = out[i, c] } }
       records.append(record)
     }
   }
-  let record = AnchoredAttentionRecord(tokens: tokens, heads: heads, scale: s, anchor: anchor, blocks: records)
+  let record = AnchoredAttentionRecord(tokens: tokens, heads: heads, scale: s, anchors: anchors, bias: bias, blocks: records)
   return queries.graph.record(.anchoredAttention(record), inputs: [queries, keys, values], value: output)
 }
 
@@ -72,7 +90,10 @@ struct AnchoredAttentionRecord {
   var tokens: Int
   var heads: Int
   var scale: Double
-  var anchor: AttentionAnchor
+  /// One anchor per head.
+  var anchors: [AttentionAnchor]
+  /// The constant score bias (`tokens x tokens`), if any.
+  var bias: Matrix<Double>?
   /// One record per instance and head, instance-major.
   var blocks: [AnchorRecord]
 
@@ -92,7 +113,8 @@ struct AnchoredAttentionRecord {
         let go = g.rows(rows).columns((h * dv)..<((h + 1) * dv))
         let dw = Matrix.product(go, v, transposeB: true)
         let dvBlock = Matrix.product(record.weights, go, transposeA: true)
-        let ds = anchor.backward(scores: Matrix.product(q, k, transposeB: true) * scale, record: record, gradient: dw) * scale
+        let scores = Matrix.product(q, k, transposeB: true) * scale
+        let ds = anchors[h].backward(scores: bias.map { scores + $0 } ?? scores, record: record, gradient: dw) * scale
         let dqBlock = Matrix.product(ds, k)
         let dkBlock = Matrix.product(ds, q, transposeA: true)
         for i in 0..<tokens {

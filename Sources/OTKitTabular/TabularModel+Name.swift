@@ -20,6 +20,12 @@ extension TabularModel {
     public var anchor: AttentionAnchor?
     /// The multiplier of the transformer's attention temperature (`nil`: 1).
     public var temperature: Double?
+    /// One anchor per head (`nil`: ``anchor`` for every head).
+    public var headAnchors: [AttentionAnchor]?
+    /// Whether every head learns its temperature.
+    public var learnsTemperature = false
+    /// ALiBi's slope (`nil`: none).
+    public var alibi: Double?
     public var norm: NormPlacement = .post
     public var layout: TokenLayout = .sequence
     /// Rows or instances per step; 0: full batch (the OT classifier keeps its own then).
@@ -54,6 +60,7 @@ extension TabularModel {
       (s.layout, s.blocks, s.heads, s.normPlacement) = (c.layout, c.blocks, c.heads, c.norm)
       s.anchor = c.anchor == .softmax ? nil : c.anchor
       s.temperature = c.temperature
+      (s.headAnchors, s.learnsTemperature, s.alibi) = (c.headAnchors, c.learnsTemperature ? true : nil, c.alibi)
       (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
       (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
       if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }
@@ -108,5 +115,7 @@ extension TabularModel.Changes {
     }
     if let headDropout, !(headDropout >= 0 && headDropout < 1) { throw invalid("headDropout", "must lie in [0, 1)") }
     if studySettings && !(name == "transformer" || name == "pretrained") { throw invalid("studySettings", "applies to the transformer and pretrained models") }
+    if let headAnchors, headAnchors.count != heads { throw invalid("anchor", "lists \(headAnchors.count) anchors for \(heads) heads (one, or one per head)") }
+    if let alibi, !(alibi >= 0 && alibi.isFinite) { throw invalid("alibi", "must be 0 or more") }
   }
 }

@@ -107,13 +107,19 @@ extension TabularModelConfiguration {
     if t.layout == .feature { try checkWidth(t.featureWidth, field: "transformer.featureWidth", fail) }
     try checkRate(t.dropout, field: "transformer.dropout", fail)
     try checkRate(t.headDropout, field: "transformer.headDropout", fail)
+    if let anchors = t.headAnchors, anchors.count != t.heads {
+      throw fail("has \(anchors.count) head anchors for \(t.heads) heads")
+    }
+    if let alibi = t.alibi, !(alibi >= 0 && alibi.isFinite) { throw fail("has an ALiBi slope of \(alibi); it must be 0 or more") }
     if let temperature = t.temperature, !(temperature > 0 && temperature.isFinite) {
       throw fail("has an attention temperature of \(temperature); it must be positive")
     }
-    switch t.anchor {
-    case .entmax(let alpha)?: guard alpha > 1 && alpha.isFinite else { throw fail("has an entmax anchor of alpha \(alpha); alpha must be > 1") }
-    case .sinkhorn(let s)?: guard s.iterations >= 1 else { throw fail("has a sinkhorn anchor of \(s.iterations) iterations") }
-    default: break
+    for anchor in t.resolvedHeadAnchors {
+      switch anchor {
+      case .entmax(let alpha): guard alpha > 1 && alpha.isFinite else { throw fail("has an entmax anchor of alpha \(alpha); alpha must be > 1") }
+      case .sinkhorn(let s): guard s.iterations >= 1 else { throw fail("has a sinkhorn anchor of \(s.iterations) iterations") }
+      default: break
+      }
     }
     // Parameters: per block the attention projections and the feed-forward layers.
     let width = min(t.layout == .feature ? t.featureWidth : columns, TabularModelLimits.width)

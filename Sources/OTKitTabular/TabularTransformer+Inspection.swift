@@ -104,8 +104,8 @@ extension TabularTransformer {
     let input = graph.constant(x)
     let (q, k, v) = (layer.query(input).value, layer.key(input).value, layer.value(input).value)
     let dk = layer.keySize
-    let attention = TransportAttention(anchor: layer.anchor, temperature: layer.resolvedTemperature)
     return (0..<layer.heads).map { head in
+      let attention = TransportAttention(anchor: layer.headAnchors[head], temperature: layer.headTemperature(head), bias: layer.alibiBias(tokens: t))
       let columns = (head * dk)..<((head + 1) * dk)
       let per = (0..<instances).map { i -> HeadSample in
         let rows = (i * t)..<((i + 1) * t)
@@ -113,7 +113,8 @@ extension TabularTransformer {
           attention, q.rows(rows).columns(columns), k.rows(rows).columns(columns), v.rows(rows).columns(columns),
           seed: seed &+ UInt64(block * 1000 + head * 100 + i))
       }
-      return HeadInspection(block: block, head: head, anchor: layer.anchor.name, samples: per, tokens: t, temperature: layer.resolvedTemperature)
+      return HeadInspection(
+        block: block, head: head, anchor: layer.headAnchors[head].name, samples: per, tokens: t, temperature: layer.headTemperature(head))
     }
   }
 }

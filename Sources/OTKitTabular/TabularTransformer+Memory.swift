@@ -23,7 +23,7 @@ extension TransformerSettings {
   /// - Complexity: O(1).
   public func passBytes(instances: Int, tokens: Int, width: Int, classes: Int, training: Bool) -> Int {
     let rows = MemoryBudget.bytes(instances, tokens, scalar: 1)
-    let planes = 1 + (anchor ?? .softmax).savedPlanes
+    let planes = 1 + (resolvedHeadAnchors.map(\.savedPlanes).max() ?? 0)
     let weights = MemoryBudget.bytes(planes, instances, heads, tokens, tokens)
     let perRow = MemoryBudget.sum(
       MemoryBudget.bytes(4, heads, keySize, scalar: 1), MemoryBudget.bytes(2, feedForward, scalar: 1),

@@ -42,6 +42,15 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   /// A multiplier of the attention temperature `sqrt(keySize)` (`nil`: 1; model files
   /// without it read as 1).
   public var temperature: Double? = nil
+  /// One anchor per head (`nil`: ``anchor`` for every head): a mixed layer.
+  public var headAnchors: [AttentionAnchor]? = nil
+  /// Whether each head learns its temperature (`nil`: no).
+  public var learnsTemperature: Bool? = nil
+  /// ALiBi's slope: the locality cost `-gamma |i - j|` on the scores (`nil`: none).
+  public var alibi: Double? = nil
+
+  /// The anchor of each of the `heads` heads.
+  public var resolvedHeadAnchors: [AttentionAnchor] { headAnchors ?? Array(repeating: anchor ?? .softmax, count: heads) }
   /// The per-token head: `Linear(width, headUnits) -> ReLU -> dropout -> Linear(headUnits, k)`.
   public var headUnits: Int = 16
   public var headDropout: Double = 0.1
@@ -72,7 +81,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case layout, featureWidth, blocks, heads, keySize, feedForward, dropout
     case normPlacement = "placement"
-    case anchor, temperature, headUnits, headDropout, epochs, learningRate
+    case anchor, temperature, headAnchors, learnsTemperature, alibi, headUnits, headDropout, epochs, learningRate
     case batchSize = "batchInstances"
     case validationFraction, patience, pretrained, dummyPlacement, dummyRotation, pretrainEpochs, pretrainPatience, seed
   }
@@ -114,6 +123,11 @@ public final class TabularTransformerNetwork: Module {
         width: width, heads: settings.heads, keySize: settings.keySize, feedForward: settings.feedForward,
         dropout: settings.dropout, normPlacement: settings.normPlacement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
         temperature: settings.temperature ?? 1, generator: &generator)
+    }
+    for block in blocks {
+      if let anchors = settings.headAnchors { block.attention.headAnchors = anchors }
+      if settings.learnsTemperature == true { block.attention.learnTemperatures() }
+      block.attention.alibi = settings.alibi
     }
     head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
   }
@@ -182,8 +196,10 @@ public final class TabularTransformer {
     let inputs = settings.layout == .feature ? x.points.columns * x.tokens : x.dimension
     let network = TabularTransformerNetwork(settings: settings, inputs: inputs, classes: data.classCount)
     let perInstance = settings.layout == .feature ? inputs : x.tokens
-    if let anchor = settings.anchor, let limit = anchor.maximumKeys, perInstance > limit {
-      throw TabularModelError("the \(anchor.name) anchor takes at most \(limit) tokens per instance; the data has \(perInstance)")
+    for anchor in settings.resolvedHeadAnchors {
+      if let limit = anchor.maximumKeys, perInstance > limit {
+        throw TabularModelError("the \(anchor.name) anchor takes at most \(limit) tokens per instance; the data has \(perInstance)")
+      }
     }
     let (fitPart, validation) = x.validationSplit(fraction: settings.validationFraction, seed: settings.seed &+ 2)
     let recorder = trace ? TrajectoryRecorder(start: fitPart.points, labels: fitPart.pointLabels, classes: data.classCount) : nil

@@ -54,6 +54,19 @@ struct LibraryName<List: NamedCases>: ExpressibleByArgument, Equatable, CustomSt
   static var listed: String { List.names.dropLast().joined(separator: ", ") + " or " + List.names.last! }
 }
 
+/// A comma-separated list of a library's names (`softmax,sinkhorn,entmax`).
+struct LibraryNames<List: NamedCases>: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  let names: [String]
+  init(_ names: [String]) { self.names = names }
+  init?(argument: String) {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !parts.isEmpty, parts.allSatisfy(List.names.contains) else { return nil }
+    names = parts
+  }
+  var description: String { names.joined(separator: ",") }
+  static var allValueStrings: [String] { List.names }
+}
+
 protocol NamedCases { static var names: [String] { get } }
 extension AttentionAnchor: NamedCases {}
 extension TabularModel: NamedCases {}

@@ -68,8 +68,8 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Flag(help: "Start the transformer from the study's original settings (full batch, feed-forward 32, an 8-unit head with dropout 0.4, no validation split) instead of the defaults.")
   var studySettings = false
 
-  @Option(help: "The transformer's attention anchor: \(LibraryName<AttentionAnchor>.listed).")
-  var anchor = LibraryName<AttentionAnchor>("softmax")
+  @Option(help: "The transformer's attention anchor: \(LibraryName<AttentionAnchor>.listed); a comma-separated list gives one per head.")
+  var anchor = LibraryNames<AttentionAnchor>(["softmax"])
 
   @Option(help: "The entmax alpha of --anchor entmax (> 1).")
   var alpha: Double = 1.5
@@ -79,6 +79,12 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   @Option(help: "The transformer's attention temperature, a multiplier of sqrt(key size) (> 0; default 1).")
   var temperature: Double?
+
+  @Flag(help: "Every head of the transformer learns its temperature (from the fixed one).")
+  var learnTemperature = false
+
+  @Option(help: "ALiBi's slope gamma: the locality cost -gamma |i - j| on the transformer's scores (>= 0).")
+  var alibi: Double?
 
   @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
   var norm: NormPlacement = .post
@@ -113,8 +119,10 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @OptionGroup var printing: OutputOptions
   var json: Bool { printing.json }
 
-  /// The library's anchor of --anchor and its parameters.
-  var chosenAnchor: AttentionAnchor? { AttentionAnchor(name: anchor.description, parameters: .init(alpha: alpha, iterations: iterations)) }
+  /// The library's anchors of --anchor and their parameters.
+  var chosenAnchors: [AttentionAnchor] {
+    anchor.names.map { AttentionAnchor(name: $0, parameters: .init(alpha: alpha, iterations: iterations))! }
+  }
 
   /// Whether --model is a transformer (plain or pretrained).
   var isTransformer: Bool { model == "transformer" || model == "pretrained" }
@@ -199,8 +207,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   func changes() throws -> TabularModel.Changes {
     var c = TabularModel.Changes()
     (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
-    (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchor, norm, layout, batchSize)
-    c.temperature = temperature
+    (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchors[0], norm, layout, batchSize)
+    (c.temperature, c.learnsTemperature, c.alibi) = (temperature, learnTemperature, alibi)
+    c.headAnchors = chosenAnchors.count > 1 ? chosenAnchors : nil
     (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
     return c
   }

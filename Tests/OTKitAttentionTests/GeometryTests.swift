@@ -149,6 +149,26 @@ struct IdentityTests {
     #expect(result.fisherHessianMaxError! > 1e-3 && result.advantageMaxError > 1e-3)
   }
 
+  @Test("The preconditioning experiment's anchors: the softmax forward, the utility or the natural gradient backward")
+  func preconditioning() {
+    let s = randomScores(5, 6, seed: 16)
+    let u = randomScores(5, 6, seed: 17)
+    for anchor in [AttentionAnchor.softmaxUtility, .softmaxNatural] {
+      #expect(anchor.weights(s) == AttentionAnchor.softmax.weights(s))
+      #expect(AttentionAnchor(name: anchor.name, parameters: .init()) == anchor)
+    }
+    let (p, record) = AttentionAnchor.softmaxNatural.forward(s)
+    let natural = AttentionAnchor.softmaxNatural.backward(scores: s, record: record, gradient: u)
+    // The advantage form is p times the natural gradient.
+    #expect(maxDifference(p * natural, AttentionIdentities.advantageForm(weights: p, upstream: u, temperature: 1)) < 1e-15)
+    let (_, utilityRecord) = AttentionAnchor.softmaxUtility.forward(s)
+    #expect(AttentionAnchor.softmaxUtility.backward(scores: s, record: utilityRecord, gradient: u) == u)
+    // Read off the tape, neither is the softmax's gradient.
+    for anchor in [AttentionAnchor.softmaxUtility, .softmaxNatural] {
+      #expect(AttentionIdentities.measure(rawScores: s, temperature: 1, anchor: anchor, upstream: u).advantageMaxError > 1e-2)
+    }
+  }
+
   @Test("Per head through the operator: seeded upstreams are reproducible")
   func heads() {
     let q = [randomScores(8, 4, seed: 14), randomScores(8, 4, seed: 15)]

@@ -49,4 +49,23 @@ struct InspectCommandTests {
     #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "mlp", "--epochs", "2", "--save", mlp]) == nil)
     #expect(failure(["inspect", mlp, TrainCommandTests.data])?.contains("not a transformer") == true)
   }
+
+  @Test("Per-head anchors, learned temperatures and ALiBi train, save, load and inspect; a wrong count is named")
+  func mixed() throws {
+    let model = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-inspect-mixed-\(getpid())").path
+    let train = [
+      "train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "3", "--token-dim", "1",
+      "--epochs", "3", "--anchor", "softmax,sinkhorn,circuit", "--learn-temperature", "--alibi", "0.5", "--save", model,
+    ]
+    let error = failure(train)
+    try #require(error == nil, "\(error ?? "")")
+    let json = try jsonObject(try outputLines(["inspect", model, TrainCommandTests.data, "--instances", "3", "--json"]), key: "heads")
+    let heads = try #require(json["heads"] as? [[String: Any]])
+    #expect(heads.map { $0["anchor"] as? String } == ["softmax", "sinkhorn", "circuit"])
+    #expect((heads[0]["advantageMaxError"] as? Double ?? 1) < 1e-10)
+    #expect(failure(["predict", model, TrainCommandTests.data]) == nil)
+    #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "4", "--anchor", "softmax,sinkhorn"])?
+      .contains("--anchor lists 2 anchors for 4 heads") == true)
+    #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--alibi", "-1"])?.contains("--alibi") == true)
+  }
 }

@@ -13,6 +13,8 @@ struct AttentionReproductionTests {
     let settings = AttentionReproduction.Settings.quick
     #expect(result.runs.count == settings.datasets.count * settings.anchors.count * settings.seeds)
     #expect(result.sweep.count == settings.temperatures.count * settings.seeds)
+    #expect(result.preconditioning.count == settings.preconditioning.count * settings.seeds)
+    #expect(result.preconditioning.allSatisfy { $0.anchor == "softmax-natural" && $0.losses.count == $0.epochs })
     for run in result.runs + result.sweep {
       #expect((0...1).contains(run.accuracy) && run.loss.isFinite && run.entropy >= 0 && run.epochs >= 1)
       if run.anchor == "softmax" { #expect(run.advantageMaxError < 1e-10) }

@@ -1,4 +1,6 @@
+import Foundation
 import OTKitCore
+import OTKitAttention
 import Testing
 
 import OTKitAutograd
@@ -242,6 +244,25 @@ struct GradientTests {
       let error = try gradientError(inputs: [x]) { block($0[0], tokens: 3) }
       #expect(error < 1e-6, "\(placement) input")
     }
+  }
+
+  @Test("A mixed layer: per-head anchors, learned per-head temperatures and ALiBi; parameter and input gradients agree with finite differences",
+        arguments: [
+          [AttentionAnchor.softmax, .softmax], [.softmax, .sinkhorn(SinkhornAnchorSettings(iterations: 3))],
+          [.entmax(alpha: 1.5), .circuit], [.sparsemax, .orthostochastic],
+        ])
+  func mixedHeads(anchors: [AttentionAnchor]) throws {
+    var g = SeededGenerator(seed: 17)
+    let x: Matrix<Double> = g.normalMatrix(rows: 8, columns: 4)
+    let attention = MultiHeadAttention(width: 4, heads: 2, keySize: 3, generator: &g)
+    attention.headAnchors = anchors
+    attention.learnTemperatures()
+    attention.logTemperature!.value = Matrix([[0.3, -0.4]])
+    attention.alibi = 0.25
+    #expect(try parameterGradientError(attention, input: x) { attention($0, tokens: 4) } < 1e-6)
+    #expect(try gradientError(inputs: [x]) { attention($0[0], tokens: 4) } < 1e-6)
+    #expect(attention.namedParameters.contains { $0.name == "logTemperature" })
+    #expect(abs(attention.headTemperature(1) - 3.0.squareRoot() * Foundation.exp(-0.4)) < 1e-15)
   }
 
   @Test("An operation without a backward rule is an error, not a zero gradient")

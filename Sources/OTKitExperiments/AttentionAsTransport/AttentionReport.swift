@@ -47,6 +47,7 @@ enum AttentionReport {
       report.table(header: ["anchor"] + runHeader, rows: rows, caption: "\(dataset)")
     }
     sweep(result, settings: settings, into: &report)
+    preconditioning(result, settings: settings, into: &report)
     doublyStochastic(result, into: &report)
     openQuestions(result.openQuestions, into: &report)
     return report
@@ -62,6 +63,31 @@ enum AttentionReport {
     var chart = SVGChart(title: "Attention entropy against test accuracy (softmax)", xLabel: "mean attention entropy (nats)", yLabel: "test accuracy")
     chart.addPoints(x: result.sweep.map(\.entropy), y: result.sweep.map(\.accuracy), color: SVGChart.palette[0], label: "one seed")
     chart.addLine(x: rows.map(\.entropy), y: rows.map(\.accuracy.mean), color: SVGChart.palette[1], label: "mean over seeds")
+    report.figures([chart])
+  }
+
+  /// Question (c): the softmax's gradient on the scores against the utility alone and the
+  /// natural gradient, on the last dataset: a table and the mean training-loss curves.
+  static func preconditioning(_ result: AttentionReproduction.Result, settings: AttentionReproduction.Settings, into report: inout Report) {
+    guard let dataset = settings.datasets.last, !result.preconditioning.isEmpty else { return }
+    let arms = ["softmax"] + settings.preconditioning
+    let groups = arms.map { arm in (result.runs + result.preconditioning).filter { $0.dataset == dataset && $0.anchor == arm } }
+    let rows = zip(arms, groups).map { arm, runs in
+      [arm, MeanDeviation(runs.map(\.accuracy)).formatted(3), MeanDeviation(runs.map(\.loss)).formatted(3),
+       MeanDeviation(runs.compactMap(\.losses.last)).formatted(3), MeanDeviation(runs.map { Double($0.epochs) }).formatted(1)]
+    }
+    report.table(
+      header: ["gradient on the scores", "accuracy", "best training loss", "last training loss", "epochs"], rows: rows,
+      caption: "(c) Does the implicit Fisher preconditioning help? On \(dataset): the softmax's gradient p (u - E_p u), the utility u alone, the natural gradient u - E_p u")
+    var chart = SVGChart(title: "(c) Training loss per epoch, mean over seeds (\(dataset))", xLabel: "epoch", yLabel: "training loss")
+    for (index, (arm, runs)) in zip(arms, groups).enumerated() {
+      let length = runs.map(\.losses.count).max() ?? 0
+      let mean = (0..<length).map { e -> Double in
+        let values = runs.compactMap { e < $0.losses.count ? $0.losses[e] : nil }
+        return values.reduce(0, +) / Double(max(values.count, 1))
+      }
+      chart.addLine(x: (0..<length).map { Double($0 + 1) }, y: mean, color: SVGChart.palette[index % SVGChart.palette.count], label: arm)
+    }
     report.figures([chart])
   }
 

@@ -8,10 +8,13 @@ import OTKitTabular
 /// QDSFormer's comparison): the tabular transformer trained with every anchor on the
 /// simulated study data, BEED and digits over several seeds (accuracy, stability across
 /// seeds, time per epoch, its heads read as transport), a temperature sweep of the softmax
-/// (entropy against accuracy), the doubly stochastic matrices the anchors produce on a grid
-/// of inputs, and seed 002's open questions (a) and (b) measured.
+/// (entropy against accuracy), the softmax trained with its gradient on the scores replaced
+/// by the utility and by the natural gradient (question (c)), the doubly stochastic
+/// matrices the anchors produce on a grid of inputs, and seed 002's open questions (a) and
+/// (b) measured.
 ///
-/// - Complexity: `datasets · (anchors + temperatures) · seeds` transformer fits.
+/// - Complexity: `(datasets · anchors + temperatures + preconditioning arms) · seeds`
+///   transformer fits.
 public struct AttentionReproduction: Reproduction {
   public static let experiment = Experiment.attention
 
@@ -22,6 +25,9 @@ public struct AttentionReproduction: Reproduction {
     public var seed: UInt64 = 0
     /// The softmax's temperature sweep (multipliers of `sqrt(d_k)`), on the last dataset.
     public var temperatures = [0.25, 0.5, 1, 2, 4]
+    /// Seed 002's question (c), on the last dataset: the softmax's gradient on the scores
+    /// (Fisher-preconditioned), the utility alone and the natural gradient.
+    public var preconditioning = ["softmax-utility", "softmax-natural"]
     /// Instances per dataset (an evenly spaced subsample of the files; generated for the
     /// simulated data), 70% trained on.
     public var instances = 300
@@ -42,6 +48,7 @@ public struct AttentionReproduction: Reproduction {
     public static var quick: Settings {
       var s = Settings()
       (s.datasets, s.anchors, s.seeds, s.temperatures, s.instances, s.inspected) = (["simulated"], ["softmax", "circuit"], 2, [2], 24, 2)
+      s.preconditioning = ["softmax-natural"]
       s.transformer.epochs = 2
       return s
     }
@@ -52,6 +59,7 @@ public struct AttentionReproduction: Reproduction {
       ReproductionOption("seeds", "Seeds per anchor (splits and initializations)."),
       ReproductionOption("seed", "The first seed."),
       ReproductionOption("temperatures", "The softmax's temperature sweep, multipliers of sqrt(d_k) (comma-separated)."),
+      ReproductionOption("preconditioning", "The gradients compared with the softmax's: softmax-utility, softmax-natural (comma-separated)."),
       ReproductionOption("instances", "Instances per dataset."),
       ReproductionOption("epochs", "The most epochs of every fit."),
       ReproductionOption("inspected", "Test instances whose attention is read per trained model."),
@@ -67,6 +75,9 @@ public struct AttentionReproduction: Reproduction {
       case "seeds": seeds = try OptionText.integer(text, option: option, in: 1...1000)
       case "seed": seed = try OptionText.seed(text, option: option)
       case "temperatures": temperatures = try OptionText.positives(text, option: option)
+      case "preconditioning":
+        preconditioning = try OptionText.list(
+          text, option: option, must: "softmax-utility or softmax-natural", { $0 }, where: { ["softmax-utility", "softmax-natural"].contains($0) })
       case "instances": instances = try OptionText.integer(text, option: option, in: 10...1_000_000)
       case "epochs": transformer.epochs = try OptionText.integer(text, option: option, in: 1...100_000)
       case "inspected": inspected = try OptionText.integer(text, option: option, in: 1...10_000)
@@ -81,6 +92,8 @@ public struct AttentionReproduction: Reproduction {
   public struct Result: Sendable, Codable, Equatable {
     public var runs: [AttentionStudy.Run]
     public var sweep: [AttentionStudy.Run]
+    /// Question (c): the preconditioning arms (the softmax's own runs are in ``runs``).
+    public var preconditioning: [AttentionStudy.Run]
     public var doublyStochastic: [DoublyStochasticMetrics]
     public var openQuestions: OpenQuestionMeasurements
   }
@@ -92,32 +105,38 @@ public struct AttentionReproduction: Reproduction {
   }
 
   public func run(progress: ReproductionProgress) throws -> Result {
-    let total = settings.datasets.count * settings.anchors.count * settings.seeds + settings.temperatures.count * settings.seeds
-    var (runs, sweep): ([AttentionStudy.Run], [AttentionStudy.Run]) = ([], [])
+    let perSeed = settings.datasets.count * settings.anchors.count + settings.temperatures.count + settings.preconditioning.count
+    let total = perSeed * settings.seeds
+    var (runs, sweep, preconditioning): ([AttentionStudy.Run], [AttentionStudy.Run], [AttentionStudy.Run]) = ([], [], [])
+    func train(_ data: SequenceData, _ layout: TokenLayout, _ dataset: String, _ anchor: String, _ temperature: Double) throws -> [AttentionStudy.Run] {
+      try (0..<settings.seeds).map { k in
+        let run = try AttentionStudy.train(
+          data, layout: layout, dataset: dataset, anchor: anchor, temperature: temperature, seed: settings.seed &+ UInt64(k), settings: settings)
+        let done = runs.count + sweep.count + preconditioning.count + k + 1
+        progress(done, of: total, "\(dataset), \(anchor) at temperature \(temperature), seed \(run.seed): accuracy \(String(format: "%.3f", run.accuracy))")
+        return run
+      }
+    }
     for (d, name) in settings.datasets.enumerated() {
       let (data, layout) = try AttentionStudy.dataset(name, settings: settings)
       for anchor in settings.anchors {
-        for k in 0..<settings.seeds {
-          let run = try AttentionStudy.train(
-            data, layout: layout, dataset: name, anchor: anchor, temperature: 1, seed: settings.seed &+ UInt64(k), settings: settings)
-          runs.append(run)
-          progress(runs.count + sweep.count, of: total, "\(name), \(anchor), seed \(run.seed): accuracy \(String(format: "%.3f", run.accuracy))")
-        }
+        let trained = try train(data, layout, name, anchor, 1)
+        runs += trained
       }
       guard d == settings.datasets.count - 1 else { continue }
       for temperature in settings.temperatures {
-        for k in 0..<settings.seeds {
-          let run = try AttentionStudy.train(
-            data, layout: layout, dataset: name, anchor: "softmax", temperature: temperature, seed: settings.seed &+ UInt64(k), settings: settings)
-          sweep.append(run)
-          progress(runs.count + sweep.count, of: total, "\(name), softmax at temperature \(temperature): accuracy \(String(format: "%.3f", run.accuracy))")
-        }
+        let trained = try train(data, layout, name, "softmax", temperature)
+        sweep += trained
+      }
+      for arm in settings.preconditioning {
+        let trained = try train(data, layout, name, arm, 1)
+        preconditioning += trained
       }
     }
     let doubly = ["sinkhorn-1", "sinkhorn-3", "sinkhorn-5", "sinkhorn-21", "orthostochastic", "circuit"].map {
       DoublyStochasticMetrics.measure(anchor: $0, tokens: 16, inputs: 24, seed: settings.seed)
     }
-    return Result(runs: runs, sweep: sweep, doublyStochastic: doubly, openQuestions: .measure(seed: settings.seed))
+    return Result(runs: runs, sweep: sweep, preconditioning: preconditioning, doublyStochastic: doubly, openQuestions: .measure(seed: settings.seed))
   }
 
   public func report(_ result: Result) -> Report { AttentionReport.report(result, settings: settings) }

@@ -26,6 +26,8 @@ public enum AttentionStudy {
     public var advantageMaxError: Double
     /// The share of saturated rows over heads.
     public var saturatedRowShare: Double
+    /// The training loss of every epoch.
+    public var losses: [Double]
   }
 
   /// An anchor by the study's name: `softmax`, `sinkhorn-K`, `sparsemax`, `entmax-ALPHA`,
@@ -102,6 +104,7 @@ public enum AttentionStudy {
       loss: best?.trainingLoss ?? .nan, epochs: history.epochs, secondsPerEpoch: history.seconds / Double(max(history.epochs, 1)),
       entropy: heads.map(\.entropy).reduce(0, +) / Double(max(heads.count, 1)),
       advantageMaxError: heads.map(\.advantageMaxError).max() ?? .nan,
-      saturatedRowShare: heads.map(\.saturatedRowShare).reduce(0, +) / Double(max(heads.count, 1)))
+      saturatedRowShare: heads.map(\.saturatedRowShare).reduce(0, +) / Double(max(heads.count, 1)),
+      losses: history.records.map(\.trainingLoss))
   }
 }

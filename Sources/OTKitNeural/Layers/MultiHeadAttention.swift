@@ -1,3 +1,4 @@
+import Foundation
 import OTKitAttention
 import OTKitAutograd
 import OTKitCore
@@ -17,10 +18,24 @@ public final class MultiHeadAttention: Module {
   public let output: Linear
   public let heads: Int
   public let keySize: Int
-  /// How scores become weights: the softmax (fused kernel) or another transport anchor.
-  public var anchor: AttentionAnchor
+  /// How each head's scores become weights: the softmax (fused kernel when every head is
+  /// a softmax head without a bias) or another transport anchor, per head.
+  public var headAnchors: [AttentionAnchor]
   /// A multiplier of the temperature `sqrt(keySize)`: the scores are `q k^T / (T sqrt(d_k))`.
   public var temperature: Double
+  /// Learned per-head log-temperatures `theta_h` (`1 x heads`, starting at 0): head `h`'s
+  /// queries are scaled by `exp(-theta_h)`, its temperature is `T sqrt(d_k) exp(theta_h)`;
+  /// `nil` when the temperature is fixed.
+  public var logTemperature: Parameter?
+  /// ALiBi's slope `gamma`: the locality cost `-gamma |i - j|` added to every head's scores
+  /// (O. Press, N. A. Smith, M. Lewis, "Train short, test long", ICLR 2022); `nil` for none.
+  public var alibi: Double?
+
+  /// The anchor of every head (the first head's when they differ); setting it sets every head's.
+  public var anchor: AttentionAnchor {
+    get { headAnchors[0] }
+    set { headAnchors = Array(repeating: newValue, count: heads) }
+  }
 
   public init(
     width: Int, heads: Int, keySize: Int, anchor: AttentionAnchor = .softmax, temperature: Double = 1, generator: inout SeededGenerator
@@ -32,8 +47,23 @@ public final class MultiHeadAttention: Module {
     output = Linear(inputs: heads * keySize, outputs: width, generator: &generator)
     self.heads = heads
     self.keySize = keySize
-    self.anchor = anchor
+    headAnchors = Array(repeating: anchor, count: heads)
     self.temperature = temperature
+  }
+
+  /// Makes the per-head temperatures learnable (`theta = 0`: the fixed temperature at start).
+  public func learnTemperatures() {
+    if logTemperature == nil { logTemperature = Parameter(Matrix(rows: 1, columns: heads)) }
+  }
+
+  /// Head `h`'s temperature: `T sqrt(d_k) exp(theta_h)`.
+  public func headTemperature(_ h: Int) -> Double {
+    resolvedTemperature * (logTemperature.map { Foundation.exp($0.value[0, h]) } ?? 1)
+  }
+
+  /// ALiBi's bias for `tokens` tokens, `-gamma |i - j|`, or `nil`.
+  public func alibiBias(tokens: Int) -> Matrix<Double>? {
+    alibi.map { gamma in Matrix(rows: tokens, columns: tokens) { i, j in -gamma * Double(abs(i - j)) } }
   }
 
   /// The temperature of the scores: `T sqrt(d_k)`.
@@ -41,14 +71,23 @@ public final class MultiHeadAttention: Module {
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
     prefixed("query", query) + prefixed("key", key) + prefixed("value", value) + prefixed("output", output)
+      + (logTemperature.map { [("logTemperature", $0)] } ?? [])
   }
 
   /// Self-attention of `x` over groups of `tokens` rows.
   public func callAsFunction(_ x: Tensor, tokens: Int) -> Tensor {
     let scale = 1 / resolvedTemperature
-    let mixed = anchor == .softmax
-      ? multiHeadAttention(queries: query(x), keys: key(x), values: value(x), tokens: tokens, heads: heads, scale: scale)
-      : anchoredMultiHeadAttention(queries: query(x), keys: key(x), values: value(x), tokens: tokens, heads: heads, anchor: anchor, scale: scale)
+    var q = query(x)
+    if let logTemperature {
+      // exp(-theta) spread over each head's keySize columns by a constant 0/1 product.
+      let spread = Matrix<Double>(rows: heads, columns: heads * keySize) { h, c in c / keySize == h ? 1 : 0 }
+      let factors = Tensor.product((x.graph.parameter(logTemperature) * -1).exp(), x.graph.constant(spread))
+      q = q * factors
+    }
+    let bias = alibiBias(tokens: tokens)
+    let mixed = headAnchors.allSatisfy({ $0 == .softmax })
+      ? multiHeadAttention(queries: q, keys: key(x), values: value(x), tokens: tokens, heads: heads, scale: scale, bias: bias)
+      : anchoredMultiHeadAttention(queries: q, keys: key(x), values: value(x), tokens: tokens, anchors: headAnchors, scale: scale, bias: bias)
     return output(mixed)
   }
 }
