@@ -39,6 +39,13 @@ public final class Graph {
   var parameterNodes: [Int: Parameter] = [:]
   /// The node of each parameter already on this graph.
   var nodeOfParameter: [ObjectIdentifier: Int] = [:]
+  /// Whether attention layers take the anchored path and their backward passes keep each
+  /// head's weights, upstream gradient and score gradient in ``attentionGradients``.
+  public var capturesAttentionGradients = false
+  /// What the last backward pass captured (``capturesAttentionGradients``).
+  public internal(set) var attentionGradients: [AttentionGradientSample] = []
+  /// The node whose backward rule runs.
+  var currentNode = 0
 
   /// A graph that records (`recording: true`, the default) or only evaluates.
   public init(recording: Bool = true, training: Bool = true) {
@@ -113,6 +120,7 @@ public final class Graph {
       "The seed's shape \(seed.shape) differs from the output's \(output.value.shape)")
     gradients = Array(repeating: nil, count: nodes.count)
     gradients[output.node] = seed
+    attentionGradients = []
     for index in stride(from: output.node, through: 0, by: -1) {
       guard let gradient = gradients[index], nodes[index].needsGradient else { continue }
       let node = nodes[index]
@@ -122,6 +130,7 @@ public final class Graph {
         }
         continue
       }
+      currentNode = index
       let inputGradients = try backwardRule(node, gradient: gradient)
       for (slot, input) in node.inputs.enumerated() {
         guard nodes[input].needsGradient, let g = inputGradients[slot] else { continue }

@@ -97,8 +97,12 @@ struct AnchoredAttentionRecord {
   /// One record per instance and head, instance-major.
   var blocks: [AnchorRecord]
 
-  /// The gradients of the queries, keys and values.
-  func backward(queries: Matrix<Double>, keys: Matrix<Double>, values: Matrix<Double>, gradient g: Matrix<Double>) -> [Matrix<Double>] {
+  /// The gradients of the queries, keys and values; `capture` receives each instance's and
+  /// head's weights, `dL/dW` and `dL/dS` (`S` the scaled scores).
+  func backward(
+    queries: Matrix<Double>, keys: Matrix<Double>, values: Matrix<Double>, gradient g: Matrix<Double>,
+    capture: ((Int, Int, Matrix<Double>, Matrix<Double>, Matrix<Double>) -> Void)? = nil
+  ) -> [Matrix<Double>] {
     let (dk, dv) = (queries.columns / heads, values.columns / heads)
     var dq = Matrix<Double>(rows: queries.rows, columns: queries.columns)
     var dkey = Matrix<Double>(rows: keys.rows, columns: keys.columns)
@@ -114,7 +118,9 @@ struct AnchoredAttentionRecord {
         let dw = Matrix.product(go, v, transposeB: true)
         let dvBlock = Matrix.product(record.weights, go, transposeA: true)
         let scores = Matrix.product(q, k, transposeB: true) * scale
-        let ds = anchors[h].backward(scores: bias.map { scores + $0 } ?? scores, record: record, gradient: dw) * scale
+        let scaledGradient = anchors[h].backward(scores: bias.map { scores + $0 } ?? scores, record: record, gradient: dw)
+        capture?(b, h, record.weights, dw, scaledGradient)
+        let ds = scaledGradient * scale
         let dqBlock = Matrix.product(ds, k)
         let dkBlock = Matrix.product(ds, q, transposeA: true)
         for i in 0..<tokens {
@@ -128,4 +134,17 @@ struct AnchoredAttentionRecord {
     }
     return [dq, dkey, dval]
   }
+}
+
+/// One head of one instance as a backward pass saw it (``Graph/capturesAttentionGradients``):
+/// the weights `W`, the upstream gradient `dL/dW` and the tape's gradient on the scaled
+/// scores `dL/dS`.
+public struct AttentionGradientSample: Sendable {
+  /// The attention node on the tape (layers in evaluation order).
+  public var node: Int
+  public var instance: Int
+  public var head: Int
+  public var weights: Matrix<Double>
+  public var upstream: Matrix<Double>
+  public var scoreGradient: Matrix<Double>
 }

@@ -26,6 +26,8 @@ extension TabularModel {
     public var learnsTemperature = false
     /// ALiBi's slope (`nil`: none).
     public var alibi: Double?
+    /// Whether the transformer logs its gradient structure every epoch.
+    public var logsGradientStructure = false
     public var norm: NormPlacement = .post
     public var layout: TokenLayout = .sequence
     /// Rows or instances per step; 0: full batch (the OT classifier keeps its own then).
@@ -61,6 +63,7 @@ extension TabularModel {
       s.anchor = c.anchor == .softmax ? nil : c.anchor
       s.temperature = c.temperature
       (s.headAnchors, s.learnsTemperature, s.alibi) = (c.headAnchors, c.learnsTemperature ? true : nil, c.alibi)
+      s.logsGradientStructure = c.logsGradientStructure ? true : nil
       (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
       (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
       if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }

@@ -48,6 +48,9 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   public var learnsTemperature: Bool? = nil
   /// ALiBi's slope: the locality cost `-gamma |i - j|` on the scores (`nil`: none).
   public var alibi: Double? = nil
+  /// Whether training logs the gradient structure of every head after every epoch
+  /// (``TabularTransformer/gradientStructure``; `nil`: no).
+  public var logsGradientStructure: Bool? = nil
 
   /// The anchor of each of the `heads` heads.
   public var resolvedHeadAnchors: [AttentionAnchor] { headAnchors ?? Array(repeating: anchor ?? .softmax, count: heads) }
@@ -81,7 +84,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case layout, featureWidth, blocks, heads, keySize, feedForward, dropout
     case normPlacement = "placement"
-    case anchor, temperature, headAnchors, learnsTemperature, alibi, headUnits, headDropout, epochs, learningRate
+    case anchor, temperature, headAnchors, learnsTemperature, alibi, logsGradientStructure, headUnits, headDropout, epochs, learningRate
     case batchSize = "batchInstances"
     case validationFraction, patience, pretrained, dummyPlacement, dummyRotation, pretrainEpochs, pretrainPatience, seed
   }
@@ -174,6 +177,9 @@ public final class TabularTransformer {
   public private(set) var dummies: ClassGaussians?
   /// The trajectory of the last fit, when it was asked for.
   public private(set) var recorder: TrajectoryRecorder?
+  /// With ``TransformerSettings/logsGradientStructure``: every head's gradient structure
+  /// on a fixed probe of training instances after every epoch.
+  public private(set) var gradientStructure: [HeadGradientStructure] = []
 
   public init(settings: TransformerSettings = .init()) {
     self.settings = settings
@@ -218,6 +224,9 @@ public final class TabularTransformer {
       showsProgress: showsProgress)
     let labels = fitPart.labels
     let rowsPerInstance = input.rows / max(fitPart.instances, 1)
+    let probe = settings.logsGradientStructure == true
+      ? GradientProbe(input: input, labels: labels, rowsPerInstance: rowsPerInstance, perInstance: perInstance, tokens: t) : nil
+    var structure: [HeadGradientStructure] = []
     let history = try Trainer(config).fit(
       network, optimizer: RMSprop(learningRate: settings.learningRate), count: fitPart.instances,
       step: { graph, indices in
@@ -247,9 +256,11 @@ public final class TabularTransformer {
           }
           recorder.record(encoded, isBest: record.isBest)
         }
+        if let probe { structure += probe.measure(network, epoch: record.epoch + 1) }
         onEpoch?(record)
       })
     self.network = network
+    gradientStructure = structure
     self.layout = FittedLayout(data, standardizer: scaler)
     self.recorder = recorder
     return history

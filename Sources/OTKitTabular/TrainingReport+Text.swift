@@ -21,6 +21,16 @@ extension TrainingReport {
     if let metrics = outcome.metrics {
       lines.append("OT metrics of training (P_0 to best epoch \(metrics.epoch + 1)): " + metrics.total.figures.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
     }
+    if let structure = gradientStructure, let first = structure.first, let last = structure.last {
+      let error = structure.map(\.structure.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 }
+      func ratio(_ epoch: Int) -> Double {
+        let rows = structure.filter { $0.epoch == epoch }
+        return rows.map(\.structure.varianceNaive).reduce(0, +) / Swift.max(rows.map(\.structure.varianceBaselined).reduce(0, +), 1e-300)
+      }
+      lines.append(
+        "gradient structure (\(Set(structure.map(\.epoch)).count) epochs, every head): largest advantage-form error \(String(format: "%.2e", error)); "
+          + "variance of the unbaselined estimate over the baselined one \(String(format: "%.3g", ratio(first.epoch))) at the first epoch, \(String(format: "%.3g", ratio(last.epoch))) at the last")
+    }
     if let saved { lines.append("saved: \(saved)") }
     if let report { lines.append("report: \(report)") }
     return lines

@@ -65,5 +65,12 @@ public struct TrainingReport: Encodable {
     if let metrics = outcome.metrics {
       for (name, value) in metrics.total.figures { try c.encodeFinite(value, forKey: Key(name)) }
     }
+    if let gradientStructure { try c.encode(gradientStructure, forKey: Key("gradientStructure")) }
+  }
+
+  /// The transformer's gradient structure per epoch and head, when it was logged.
+  public var gradientStructure: [HeadGradientStructure]? {
+    guard let structure = (outcome.classifier as? TabularTransformer)?.gradientStructure, !structure.isEmpty else { return nil }
+    return structure
   }
 }

@@ -86,6 +86,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "ALiBi's slope gamma: the locality cost -gamma |i - j| on the transformer's scores (>= 0).")
   var alibi: Double?
 
+  @Flag(help: "Log every head's gradient structure after every epoch: the advantage form against the tape, the advantage spread, the estimate's variance with and without the baseline (transformer).")
+  var logGradientStructure = false
+
   @Option(help: "Where the transformer normalizes: post (the study's, LN(f(x) + x)) or pre (x + f(LN(x))).")
   var norm: NormPlacement = .post
 
@@ -152,6 +155,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
       throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
     }
     if trace && layout == .feature { throw ValidationError("--trace needs --layout sequence") }
+    if logGradientStructure && !isTransformer {
+      throw ValidationError("--log-gradient-structure reads the attention heads: use it with --model transformer or pretrained")
+    }
     if tokenDimension != nil && model == "mlp" { throw ValidationError("--token-dim applies to --model ot, transformer and pretrained") }
   }
 
@@ -209,6 +215,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
     (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchors[0], norm, layout, batchSize)
     (c.temperature, c.learnsTemperature, c.alibi) = (temperature, learnTemperature, alibi)
+    c.logsGradientStructure = logGradientStructure
     c.headAnchors = chosenAnchors.count > 1 ? chosenAnchors : nil
     (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
     return c

@@ -169,6 +169,37 @@ struct IdentityTests {
     }
   }
 
+  @Test("The gradient structure: the advantage form's error, and the estimate's variance with and without the baseline, by enumeration")
+  func gradientStructure() {
+    let s = randomScores(4, 5, seed: 30)
+    let u = randomScores(4, 5, seed: 31)
+    let p = Kernels.softmaxRows(s)
+    let g = AttentionIdentities.advantageForm(weights: p, upstream: u, temperature: 1)
+    let structure = GradientStructure(weights: p, upstream: u, scoreGradient: g)
+    #expect(structure.advantageMaxError < 1e-16)
+    // Enumerate the one-sample estimate (u_j - b)(e_j - p), j ~ p, row by row.
+    func variance(baselined: Bool) -> Double {
+      var total = 0.0
+      for i in 0..<4 {
+        let b = baselined ? (0..<5).reduce(0) { $0 + p[i, $1] * u[i, $1] } : 0
+        for j in 0..<5 {
+          var squared = 0.0
+          for k in 0..<5 {
+            let sample = (u[i, j] - b) * ((j == k ? 1 : 0) - p[i, k])
+            squared += (sample - g[i, k]) * (sample - g[i, k])
+          }
+          total += p[i, j] * squared
+        }
+      }
+      return total / 4
+    }
+    #expect(abs(structure.varianceBaselined - variance(baselined: true)) < 1e-12)
+    #expect(abs(structure.varianceNaive - variance(baselined: false)) < 1e-12)
+    // A constant utility: no gradient, no variance with the baseline, some without.
+    let constant = GradientStructure(weights: p, upstream: Matrix(rows: 4, columns: 5, repeating: 2), scoreGradient: Matrix(rows: 4, columns: 5))
+    #expect(constant.varianceBaselined < 1e-15 && constant.varianceNaive > 0.1 && constant.advantageSpread < 1e-15)
+  }
+
   @Test("Per head through the operator: seeded upstreams are reproducible")
   func heads() {
     let q = [randomScores(8, 4, seed: 14), randomScores(8, 4, seed: 15)]

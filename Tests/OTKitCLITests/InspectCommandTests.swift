@@ -68,4 +68,23 @@ struct InspectCommandTests {
       .contains("--anchor lists 2 anchors for 4 heads") == true)
     #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--alibi", "-1"])?.contains("--alibi") == true)
   }
+
+  @Test("--log-gradient-structure: every epoch and head in the JSON, the advantage form at round-off, training unchanged")
+  func gradientStructure() throws {
+    let base = [
+      "train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "2", "--token-dim", "1", "--epochs", "3", "--json",
+    ]
+    let logged = try jsonObject(try outputLines(base + ["--log-gradient-structure"]), key: "gradientStructure")
+    let plain = try jsonObject(try outputLines(base), key: "accuracy")
+    let rows = try #require(logged["gradientStructure"] as? [[String: Any]])
+    #expect(rows.count == (logged["epochs"] as? Int ?? 0) * 2)
+    for row in rows {
+      #expect((row["advantageMaxError"] as? Double ?? 1) < 1e-12)
+      #expect(row["varianceBaselined"] is Double && row["varianceNaive"] is Double && row["advantageSpread"] is Double)
+    }
+    #expect(logged["accuracy"] as? Double == plain["accuracy"] as? Double)
+    #expect(logged["trainAccuracy"] as? Double == plain["trainAccuracy"] as? Double)
+    #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "mlp", "--log-gradient-structure"])?
+      .contains("--log-gradient-structure") == true)
+  }
 }

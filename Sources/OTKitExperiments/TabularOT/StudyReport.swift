@@ -24,7 +24,34 @@ public enum StudyReport {
       ])
     report.paragraph("Fit time \(StudyFigures.format(outcome.history.seconds, 2)) s, \(outcome.history.epochs) epochs, best epoch \(outcome.history.bestEpoch + 1)\(outcome.history.stoppedEarly ? " (early stop)" : "").")
     sections(outcome, train: train, into: &report)
+    if let structure = (outcome.classifier as? TabularTransformer)?.gradientStructure, !structure.isEmpty {
+      gradientStructure(structure, into: &report)
+    }
     return report
+  }
+
+  /// `--log-gradient-structure`: per head and epoch the advantage spread and what the
+  /// baseline saves in variance, and the largest advantage-form error.
+  static func gradientStructure(_ structure: [HeadGradientStructure], into report: inout HTMLReport) {
+    report.heading("Gradient structure (seed 002)", level: 3)
+    let error = structure.map(\.structure.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 }
+    report.paragraph(
+      "After every epoch, on a fixed probe of training instances: the tape's gradient on each head's scores against the advantage form "
+        + "p (u - E_p u) (largest difference over all epochs and heads: \(String(format: "%.2e", error))), the advantage spread, and the "
+        + "variance of the one-sample score-function estimate of that gradient without a baseline over its variance with the baseline E_p u.")
+    var spread = SVGChart(title: "Advantage spread per head", xLabel: "epoch", yLabel: "mean sqrt(E_p[(u - E_p u)^2])")
+    var ratio = SVGChart(title: "Variance without / with the baseline", xLabel: "epoch", yLabel: "variance ratio")
+    let heads = Array(Set(structure.map { [$0.block, $0.head] })).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    for (index, key) in heads.enumerated() {
+      let rows = structure.filter { [$0.block, $0.head] == key }
+      let color = SVGChart.palette[index % SVGChart.palette.count]
+      let epochs = rows.map { Double($0.epoch) }
+      spread.addLine(x: epochs, y: rows.map(\.structure.advantageSpread), color: color, label: "block \(key[0]), head \(key[1])")
+      ratio.addLine(
+        x: epochs, y: rows.map { $0.structure.varianceNaive / max($0.structure.varianceBaselined, 1e-300) }, color: color,
+        label: "block \(key[0]), head \(key[1])")
+    }
+    report.figures([spread, ratio])
   }
 
   /// The figures and metric table of one outcome.

@@ -85,7 +85,7 @@ public final class MultiHeadAttention: Module {
       q = q * factors
     }
     let bias = alibiBias(tokens: tokens)
-    let mixed = headAnchors.allSatisfy({ $0 == .softmax })
+    let mixed = headAnchors.allSatisfy({ $0 == .softmax }) && !x.graph.capturesAttentionGradients
       ? multiHeadAttention(queries: q, keys: key(x), values: value(x), tokens: tokens, heads: heads, scale: scale, bias: bias)
       : anchoredMultiHeadAttention(queries: q, keys: key(x), values: value(x), tokens: tokens, anchors: headAnchors, scale: scale, bias: bias)
     return output(mixed)
