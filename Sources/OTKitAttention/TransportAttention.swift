@@ -24,18 +24,25 @@ public struct TransportAttention: Sendable {
   /// The keys each query addresses (Geometric Attention's carrier): off it the scores are
   /// `-infinity`.
   public var carrier: AttentionCarrier
+  /// The link of the evidence kernel (``AttentionLink``): the score chart becomes
+  /// `log L(S)` before the anchor (nothing changes for `exp`).
+  public var link: AttentionLink
 
-  public init(anchor: AttentionAnchor = .softmax, temperature: Double? = nil, bias: Matrix<Double>? = nil, carrier: AttentionCarrier = .full) {
+  public init(
+    anchor: AttentionAnchor = .softmax, temperature: Double? = nil, bias: Matrix<Double>? = nil, carrier: AttentionCarrier = .full,
+    link: AttentionLink = .exp
+  ) {
     self.anchor = anchor
     self.temperature = temperature
     self.bias = bias
     self.carrier = carrier
+    self.link = link
   }
 
   /// The temperature used for queries of width `d`.
   public func resolvedTemperature(keySize d: Int) -> Double { temperature ?? Double(d).squareRoot() }
 
-  /// The scores `Q K^T / tau + bias`.
+  /// The scores `Q K^T / tau + bias` (as the log-kernel `log L(.)` of a power ``link``).
   @inlinable
   public func scores<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>) -> Matrix<T> {
     precondition(queries.columns == keys.columns, "Queries and keys must have the same width")
@@ -45,6 +52,7 @@ public struct TransportAttention: Sendable {
       for index in p.indices { p[index] *= inverse }
     }
     if let bias = scoreBias(rows: s.rows, columns: s.columns) { s = s + Matrix<T>(bias) }
+    if link != .exp { s = s.map { T(link.logKernel(Double($0))) } }
     return s
   }
 
@@ -89,7 +97,7 @@ public struct TransportAttention: Sendable {
   @inlinable
   public func output<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>, values: Matrix<T>) -> Matrix<T> {
     precondition(values.rows == keys.rows, "One value per key")
-    if anchor == .softmax, let q = queries as? Matrix<Float>, let k = keys as? Matrix<Float>,
+    if anchor == .softmax, link == .exp, let q = queries as? Matrix<Float>, let k = keys as? Matrix<Float>,
       let v = values as? Matrix<Float>
     {
       let scale = Float(1 / resolvedTemperature(keySize: queries.columns))

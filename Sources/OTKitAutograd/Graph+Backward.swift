@@ -181,11 +181,8 @@ extension Graph {
       return [record.anchor.backward(scores: input(node, 0), record: record, gradient: g)]
 
     case .anchoredAttention(let record):
-      let layer = currentNode
-      let capture: ((Int, Int, Matrix<Double>, Matrix<Double>, Matrix<Double>) -> Void)? = capturesAttentionGradients
-        ? { self.attentionGradients.append(AttentionGradientSample(node: layer, instance: $0, head: $1, weights: $2, upstream: $3, scoreGradient: $4)) }
-        : nil
-      return record.backward(queries: input(node, 0), keys: input(node, 1), values: input(node, 2), gradient: g, capture: capture)
+      return record.backward(
+        queries: input(node, 0), keys: input(node, 1), values: input(node, 2), gradient: g, capture: attentionCapture())
 
     case .softSort(let outputs):
       var dx = Matrix<Double>(rows: outputs.count, columns: input(node, 0).columns)

@@ -145,6 +145,18 @@ public final class Graph {
     }
   }
 
+  /// What the running attention node's backward rule hands its per-head samples to, when
+  /// ``capturesAttentionGradients`` is set: they are kept, tagged with the node.
+  func attentionCapture() -> ((AttentionGradientSample) -> Void)? {
+    guard capturesAttentionGradients else { return nil }
+    let layer = currentNode
+    return { sample in
+      var tagged = sample
+      tagged.node = layer
+      self.attentionGradients.append(tagged)
+    }
+  }
+
   /// The gradient of the last backward pass with respect to a leaf of this graph.
   public func gradient(of tensor: Tensor) -> Matrix<Double>? {
     guard tensor.node >= 0, tensor.node < gradients.count else { return nil }

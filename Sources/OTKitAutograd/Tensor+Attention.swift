@@ -98,10 +98,10 @@ struct AnchoredAttentionRecord {
   var blocks: [AnchorRecord]
 
   /// The gradients of the queries, keys and values; `capture` receives each instance's and
-  /// head's weights, `dL/dW` and `dL/dS` (`S` the scaled scores).
+  /// head's sample (its weights, values, `dL/dW` and `dL/dS`, `S` the scaled scores).
   func backward(
     queries: Matrix<Double>, keys: Matrix<Double>, values: Matrix<Double>, gradient g: Matrix<Double>,
-    capture: ((Int, Int, Matrix<Double>, Matrix<Double>, Matrix<Double>) -> Void)? = nil
+    capture: ((AttentionGradientSample) -> Void)? = nil
   ) -> [Matrix<Double>] {
     let (dk, dv) = (queries.columns / heads, values.columns / heads)
     var dq = Matrix<Double>(rows: queries.rows, columns: queries.columns)
@@ -119,7 +119,7 @@ struct AnchoredAttentionRecord {
         let dvBlock = Matrix.product(record.weights, go, transposeA: true)
         let scores = Matrix.product(q, k, transposeB: true) * scale
         let scaledGradient = anchors[h].backward(scores: bias.map { scores + $0 } ?? scores, record: record, gradient: dw)
-        capture?(b, h, record.weights, dw, scaledGradient)
+        capture?(AttentionGradientSample(node: 0, instance: b, head: h, weights: record.weights, values: v, upstream: dw, scoreGradient: scaledGradient))
         let ds = scaledGradient * scale
         let dqBlock = Matrix.product(ds, k)
         let dkBlock = Matrix.product(ds, q, transposeA: true)
@@ -137,14 +137,15 @@ struct AnchoredAttentionRecord {
 }
 
 /// One head of one instance as a backward pass saw it (``Graph/capturesAttentionGradients``):
-/// the weights `W`, the upstream gradient `dL/dW` and the tape's gradient on the scaled
-/// scores `dL/dS`.
+/// the weights `W`, the values `V`, the upstream gradient `dL/dW` and the tape's gradient on
+/// the scaled scores `dL/dS`.
 public struct AttentionGradientSample: Sendable {
   /// The attention node on the tape (layers in evaluation order).
   public var node: Int
   public var instance: Int
   public var head: Int
   public var weights: Matrix<Double>
+  public var values: Matrix<Double>
   public var upstream: Matrix<Double>
   public var scoreGradient: Matrix<Double>
 }

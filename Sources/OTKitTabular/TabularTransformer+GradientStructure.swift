@@ -3,8 +3,9 @@ import OTKitAutograd
 import OTKitCore
 import OTKitNeural
 
-/// One head's gradient structure after one epoch (``GradientStructure``): what
-/// `otkit train --log-gradient-structure` logs.
+/// One head's gradient structure after one epoch (``GradientStructure``) with its failure
+/// signatures (saturated rows, the context vectors' effective rank, the gradient's size):
+/// what `otkit train --log-gradient-structure` logs.
 public struct HeadGradientStructure: Sendable, Equatable, Encodable {
   /// The epoch (1-based).
   public var epoch: Int
@@ -14,6 +15,7 @@ public struct HeadGradientStructure: Sendable, Equatable, Encodable {
 
   enum CodingKeys: String, CodingKey {
     case epoch, block, head, advantageMaxError, advantageSpread, varianceBaselined, varianceNaive
+    case gradientNorm, saturatedRowShare, contextEffectiveRank
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -25,6 +27,9 @@ public struct HeadGradientStructure: Sendable, Equatable, Encodable {
     try c.encodeFinite(structure.advantageSpread, forKey: .advantageSpread)
     try c.encodeFinite(structure.varianceBaselined, forKey: .varianceBaselined)
     try c.encodeFinite(structure.varianceNaive, forKey: .varianceNaive)
+    try c.encodeFinite(structure.gradientNorm, forKey: .gradientNorm)
+    try c.encodeFinite(structure.saturatedRowShare, forKey: .saturatedRowShare)
+    try c.encodeFinite(structure.contextEffectiveRank, forKey: .contextEffectiveRank)
   }
 }
 
@@ -62,7 +67,7 @@ struct GradientProbe {
       let samples = graph.attentionGradients.filter { $0.node == node }
       for head in Array(Set(samples.map(\.head))).sorted() {
         let parts = samples.filter { $0.head == head }.map {
-          GradientStructure(weights: $0.weights, upstream: $0.upstream, scoreGradient: $0.scoreGradient)
+          GradientStructure(weights: $0.weights, upstream: $0.upstream, scoreGradient: $0.scoreGradient, values: $0.values)
         }
         result.append(HeadGradientStructure(epoch: epoch, block: block, head: head, structure: .merged(parts)))
       }

@@ -68,6 +68,9 @@ struct AttentionCommand: ParsableCommand {
   @Option(help: "The keys each query addresses: \(AttentionCarrier.names.joined(separator: ", ")).")
   var carrier: String = "full"
 
+  @Option(help: "The link of the evidence kernel: exp (Gibbs weights) or power:Q (Tsallis's q-exponential, 0 <= Q < 1: exact zeros).")
+  var link: String = "exp"
+
   @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights); by default when they fit in memory.")
   var diagnostics: Bool?
 
@@ -85,6 +88,9 @@ struct AttentionCommand: ParsableCommand {
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if let tolerance { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
     if output != nil && values == nil { throw ValidationError("--output needs --values") }
+    guard AttentionLink(name: link) != nil else {
+      throw ValidationError("--link must be exp or power:Q with 0 <= Q < 1, got \"\(link)\"")
+    }
     guard AttentionCarrier(name: carrier) != nil else {
       throw ValidationError("--carrier must be one of \(AttentionCarrier.names.joined(separator: ", ")), got \"\(carrier)\"")
     }
@@ -113,7 +119,10 @@ struct AttentionCommand: ParsableCommand {
     if let row = chosenCarrier.invalidRow(rows: q[0].rows, columns: k[0].rows) {
       throw CLIError("--carrier \(carrier): query \(row) addresses no key")
     }
-    let attention = TransportAttention(anchor: chosen, temperature: temperature, carrier: chosenCarrier)
+    if chosen.needsSquareScores && link != "exp" {
+      throw CLIError("--link \(link): the \(chosen.name) anchor takes the exp link only (it needs every score)")
+    }
+    let attention = TransportAttention(anchor: chosen, temperature: temperature, carrier: chosenCarrier, link: AttentionLink(name: link)!)
     // Keep the input's precision: float32 arrays are computed in Float.
     let computed = float32
       ? try compute(attention, q.map(Matrix<Float>.init), k.map(Matrix<Float>.init), v?.map(Matrix<Float>.init))

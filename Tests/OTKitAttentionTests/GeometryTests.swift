@@ -92,6 +92,29 @@ struct GeometryTests {
     #expect(maxDifference(Kernels.softmaxRows(distance), Kernels.softmaxRows(dot)) > 1e-3)  // the gap before removal
   }
 
+  @Test("The power link: the softmax of its log-kernel is the normalized q-exponential kernel, zero below the support; q -> 1 is the exp link",
+        arguments: [0.0, 0.5, 0.9])
+  func powerLink(q: Double) {
+    let x = randomScores(7, 3, seed: 40, scale: 1.5)
+    let attention = TransportAttention(temperature: 1, link: .power(q: q))
+    let w = attention.weights(queries: x, keys: x)
+    let raw = Matrix.product(x, x, transposeB: true)
+    for i in 0..<7 {
+      let kernel = (0..<7).map { j in max(1 + (1 - q) * raw[i, j], 0) }.map { $0 > 0 ? pow($0, 1 / (1 - q)) : 0 }
+      let total = kernel.reduce(0, +)
+      for j in 0..<7 {
+        #expect(abs(w[i, j] - kernel[j] / total) < 1e-14)
+        if kernel[j] == 0 { #expect(w[i, j] == 0) }
+      }
+    }
+    let plan = TransportAttention(anchor: .sinkhorn(SinkhornAnchorSettings(iterations: 2_000, tolerance: 1e-12)), temperature: 1, link: .power(q: q))
+      .weights(queries: x, keys: x)
+    #expect(plan.columnSums().allSatisfy { abs($0 - 1) < 1e-9 })
+    let close = TransportAttention(temperature: 1, link: .power(q: 1 - 1e-7)).weights(queries: x, keys: x)
+    #expect(maxDifference(close, TransportAttention(temperature: 1).weights(queries: x, keys: x)) < 1e-5)
+    #expect(AttentionLink(name: "power:\(q)") == .power(q: q) && AttentionLink(name: "power:1") == nil && AttentionLink(name: "exp") == .exp)
+  }
+
   @Test("Carriers: indicators, sizes, invalid rows, names; the operator applies them")
   func carriers() {
     #expect(AttentionCarrier.causal.indicator(rows: 3, columns: 3) == Matrix([[1, 0, 0], [1, 1, 0], [1, 1, 1]]))
@@ -195,6 +218,12 @@ struct IdentityTests {
     }
     #expect(abs(structure.varianceBaselined - variance(baselined: true)) < 1e-12)
     #expect(abs(structure.varianceNaive - variance(baselined: false)) < 1e-12)
+    let norms = (0..<4).map { i in (0..<5).reduce(0) { $0 + g[i, $1] * g[i, $1] }.squareRoot() }
+    #expect(abs(structure.gradientNorm - norms.reduce(0, +) / 4) < 1e-15)
+    #expect(structure.saturatedRowShare == 0 && structure.contextEffectiveRank == nil)
+    let v = randomScores(5, 3, seed: 32)
+    let withValues = GradientStructure(weights: p, upstream: u, scoreGradient: g, values: v)
+    #expect(abs(withValues.contextEffectiveRank! - Matrix.product(p, v).singularValueDecomposition().effectiveRank) < 1e-15)
     // A constant utility: no gradient, no variance with the baseline, some without.
     let constant = GradientStructure(weights: p, upstream: Matrix(rows: 4, columns: 5, repeating: 2), scoreGradient: Matrix(rows: 4, columns: 5))
     #expect(constant.varianceBaselined < 1e-15 && constant.varianceNaive > 0.1 && constant.advantageSpread < 1e-15)

@@ -81,6 +81,7 @@ struct InspectCommandTests {
     for row in rows {
       #expect((row["advantageMaxError"] as? Double ?? 1) < 1e-12)
       #expect(row["varianceBaselined"] is Double && row["varianceNaive"] is Double && row["advantageSpread"] is Double)
+      #expect(row["gradientNorm"] is Double && row["saturatedRowShare"] is Double && row["contextEffectiveRank"] is Double)
     }
     #expect(logged["accuracy"] as? Double == plain["accuracy"] as? Double)
     #expect(logged["trainAccuracy"] as? Double == plain["trainAccuracy"] as? Double)

@@ -63,4 +63,13 @@ struct SVDTests {
     #expect(svd.values.allSatisfy { abs($0 - 2) < 1e-13 })
     #expect(abs(svd.effectiveRank - 6) < 1e-10 && abs(svd.stableRank - 6) < 1e-10)
   }
+
+  @Test("Tiny singular values: the ranks stay finite when squares underflow")
+  func tiny() {
+    let a = Matrix<Double>([[1e-170, 0], [0, 3e-171]])
+    let svd = a.singularValueDecomposition()
+    #expect(svd.effectiveRank.isFinite && svd.effectiveRank > 1 && svd.effectiveRank < 2)
+    #expect(abs(svd.stableRank - (1 + 0.09)) < 1e-12)
+    #expect(abs(svd.truncationResidual(rank: 1) - (0.09 / 1.09).squareRoot()) < 1e-12)
+  }
 }

@@ -18,6 +18,7 @@ struct AttentionReproductionTests {
     for run in result.runs + result.sweep {
       #expect((0...1).contains(run.accuracy) && run.loss.isFinite && run.entropy >= 0 && run.epochs >= 1)
       if run.anchor == "softmax" { #expect(run.advantageMaxError < 1e-10) }
+      #expect(run.gradientNorm.isFinite && run.contextEffectiveRank >= 1 - 1e-9)
     }
     let metrics = Dictionary(uniqueKeysWithValues: result.doublyStochastic.map { ($0.anchor, $0) })
     #expect(metrics["circuit"]!.marginalError < 1e-12 && metrics["orthostochastic"]!.marginalError < 1e-12)

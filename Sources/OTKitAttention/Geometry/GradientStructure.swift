@@ -17,17 +17,24 @@ public struct GradientStructure: Sendable, Codable, Equatable {
   public var advantageSpread: Double
   public var varianceBaselined: Double
   public var varianceNaive: Double
+  /// The mean over rows of `|dL/dS_i|`: the gradient's size (it vanishes as rows saturate).
+  public var gradientNorm: Double = 0
+  /// The share of rows whose largest weight exceeds `1 - 1e-3` (softmax saturation).
+  public var saturatedRowShare: Double = 0
+  /// The effective rank of the head's context vectors `W V` (rank collapse), when known.
+  public var contextEffectiveRank: Double?
 
   public init(advantageMaxError: Double, advantageSpread: Double, varianceBaselined: Double, varianceNaive: Double) {
     (self.advantageMaxError, self.advantageSpread) = (advantageMaxError, advantageSpread)
     (self.varianceBaselined, self.varianceNaive) = (varianceBaselined, varianceNaive)
   }
 
-  /// The figures of one head: weights `p`, utility `u` and the tape's score gradient.
+  /// The figures of one head: weights `p`, utility `u` and the tape's score gradient; with
+  /// `values`, the context vectors' effective rank.
   ///
-  /// - Complexity: `O(n m)`.
-  public init(weights p: Matrix<Double>, upstream u: Matrix<Double>, scoreGradient g: Matrix<Double>) {
-    var (error, spread, baselined, naive) = (0.0, 0.0, 0.0, 0.0)
+  /// - Complexity: `O(n m)`, plus the SVD of `W V` with `values`.
+  public init(weights p: Matrix<Double>, upstream u: Matrix<Double>, scoreGradient g: Matrix<Double>, values: Matrix<Double>? = nil) {
+    var (error, spread, baselined, naive, norms) = (0.0, 0.0, 0.0, 0.0, 0.0)
     for i in 0..<p.rows {
       var (mean, second, norm) = (0.0, 0.0, 0.0)
       for j in 0..<p.columns { mean += p[i, j] * u[i, j]; second += p[i, j] * u[i, j] * u[i, j]; norm += p[i, j] * p[i, j] }
@@ -42,20 +49,27 @@ public struct GradientStructure: Sendable, Codable, Equatable {
         without += p[i, j] * u[i, j] * u[i, j] * distance
       }
       spread += Swift.max(second - mean * mean, 0).squareRoot()
+      norms += (0..<p.columns).reduce(0) { $0 + g[i, $1] * g[i, $1] }.squareRoot()
       baselined += Swift.max(withBaseline - gradientNorm, 0)
       naive += Swift.max(without - gradientNorm, 0)
     }
     let rows = Double(Swift.max(p.rows, 1))
     self.init(advantageMaxError: error, advantageSpread: spread / rows, varianceBaselined: baselined / rows, varianceNaive: naive / rows)
+    gradientNorm = norms / rows
+    saturatedRowShare = Double(p.rowMaxima().filter { $0 > AttentionDiagnostics.saturationThreshold }.count) / rows
+    contextEffectiveRank = values.map { Matrix.product(p, $0).singularValueDecomposition().effectiveRank }
   }
 
   /// Several samples of one head as one: the largest error, the mean of the rest.
   public static func merged(_ samples: [GradientStructure]) -> GradientStructure {
     let n = Double(Swift.max(samples.count, 1))
-    return GradientStructure(
+    func mean(_ f: (GradientStructure) -> Double) -> Double { samples.map(f).reduce(0, +) / n }
+    var merged = GradientStructure(
       advantageMaxError: samples.map(\.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 },
-      advantageSpread: samples.map(\.advantageSpread).reduce(0, +) / n,
-      varianceBaselined: samples.map(\.varianceBaselined).reduce(0, +) / n,
-      varianceNaive: samples.map(\.varianceNaive).reduce(0, +) / n)
+      advantageSpread: mean(\.advantageSpread), varianceBaselined: mean(\.varianceBaselined), varianceNaive: mean(\.varianceNaive))
+    (merged.gradientNorm, merged.saturatedRowShare) = (mean(\.gradientNorm), mean(\.saturatedRowShare))
+    let ranks = samples.compactMap(\.contextEffectiveRank)
+    merged.contextEffectiveRank = ranks.count == samples.count && !ranks.isEmpty ? ranks.reduce(0, +) / Double(ranks.count) : nil
+    return merged
   }
 }

@@ -22,32 +22,37 @@ public struct SingularValueDecomposition: Sendable {
     return Matrix.product(scaled, v.columns(0..<k), transposeB: true)
   }
 
+  /// The squared singular values relative to the largest one's (so that tiny values do not
+  /// underflow when squared); empty for the zero matrix.
+  var relativeEnergies: [Double] {
+    guard let first = values.first, first > 0 else { return [] }
+    return values.map { ($0 / first) * ($0 / first) }
+  }
+
   /// `exp(-sum_k p_k log p_k)` with `p_k = sigma_k^2 / sum sigma^2`: the effective rank (1 for
   /// a rank-one matrix, `k` when every singular value is equal; 0 for the zero matrix).
   public var effectiveRank: Double {
-    let total = values.reduce(0) { $0 + $1 * $1 }
+    let energies = relativeEnergies
+    let total = energies.reduce(0, +)
     guard total > 0 else { return 0 }
     var entropy = 0.0
-    for s in values where s > 0 {
-      let p = s * s / total
+    for e in energies where e > 0 {
+      let p = e / total
       entropy -= p * Foundation.log(p)
     }
     return Foundation.exp(entropy)
   }
 
   /// `||A||_F^2 / sigma_1^2`: the stable rank (0 for the zero matrix).
-  public var stableRank: Double {
-    guard let first = values.first, first > 0 else { return 0 }
-    return values.reduce(0) { $0 + $1 * $1 } / (first * first)
-  }
+  public var stableRank: Double { relativeEnergies.reduce(0, +) }
 
   /// `||A - A_r||_F / ||A||_F` of the rank-`r` truncation, from the singular values
   /// (0 for the zero matrix).
   public func truncationResidual(rank r: Int) -> Double {
-    let total = values.reduce(0) { $0 + $1 * $1 }
+    let energies = relativeEnergies
+    let total = energies.reduce(0, +)
     guard total > 0 else { return 0 }
-    let tail = values.dropFirst(Swift.max(r, 0)).reduce(0) { $0 + $1 * $1 }
-    return (tail / total).squareRoot()
+    return (energies.dropFirst(Swift.max(r, 0)).reduce(0, +) / total).squareRoot()
   }
 
   /// The singular values above `tolerance` times the largest: the numerical rank.
@@ -76,8 +81,11 @@ extension Matrix where Scalar == Double {
       let t = transposed().singularValueDecomposition()
       return SingularValueDecomposition(u: t.v, values: t.values, v: t.u, sweeps: t.sweeps)
     }
-    // Columns of A and of V as contiguous rows.
+    // Columns of A and of V as contiguous rows, scaled to a largest magnitude of 1 so that
+    // squares neither underflow nor overflow.
+    let scale = elements.reduce(0) { Swift.max($0, $1.magnitude) }
     var a = transposed()
+    if scale > 0 { a = a.map { $0 / scale } }
     var v = Matrix<Double>.identity(columns)
     let sweeps = Self.orthogonalizeRows(&a, &v)
     var order = Array(0..<columns)
@@ -85,7 +93,7 @@ extension Matrix where Scalar == Double {
     order.sort { norms[$0] > norms[$1] }
     let u = Matrix(rows: rows, columns: columns) { i, c in norms[order[c]] > 0 ? a[order[c], i] / norms[order[c]] : 0 }
     let vv = Matrix(rows: columns, columns: columns) { j, c in v[order[c], j] }
-    return SingularValueDecomposition(u: u, values: order.map { norms[$0] }, v: vv, sweeps: sweeps)
+    return SingularValueDecomposition(u: u, values: order.map { norms[$0] * scale }, v: vv, sweeps: sweeps)
   }
 
   /// Rotates pairs of rows of `a` (and the same pairs of `v`) until every pair of rows of

@@ -12,6 +12,8 @@ enum AttentionReport {
     var entropy: Double
     var advantageMaxError: Double
     var saturated: Double
+    var gradientNorm: Double
+    var contextRank: Double
 
     init(_ runs: [AttentionStudy.Run]) {
       accuracy = MeanDeviation(runs.map(\.accuracy))
@@ -21,15 +23,20 @@ enum AttentionReport {
       entropy = runs.map(\.entropy).reduce(0, +) / Double(max(runs.count, 1))
       advantageMaxError = runs.map(\.advantageMaxError).max() ?? .nan
       saturated = runs.map(\.saturatedRowShare).reduce(0, +) / Double(max(runs.count, 1))
+      gradientNorm = runs.map(\.gradientNorm).reduce(0, +) / Double(max(runs.count, 1))
+      contextRank = runs.map(\.contextEffectiveRank).reduce(0, +) / Double(max(runs.count, 1))
     }
 
     var cells: [String] {
       [accuracy.formatted(3), NumberFormat.scientific(lossVariance, 2), NumberFormat.fixed(secondsPerEpoch, 3), NumberFormat.fixed(entropy, 3),
-       NumberFormat.scientific(advantageMaxError, 1), NumberFormat.fixed(saturated, 3)]
+       NumberFormat.scientific(advantageMaxError, 1), NumberFormat.fixed(saturated, 3), NumberFormat.scientific(gradientNorm, 2),
+       NumberFormat.fixed(contextRank, 2)]
     }
   }
 
-  static let runHeader = ["accuracy (mean ± sd)", "loss variance", "s / epoch", "entropy", "advantage error", "saturated"]
+  static let runHeader = [
+    "accuracy (mean ± sd)", "loss variance", "s / epoch", "entropy", "advantage error", "saturated", "gradient norm", "context eff. rank",
+  ]
 
   static func report(_ result: AttentionReproduction.Result, settings: AttentionReproduction.Settings) -> Report {
     var report = Report(title: "Attention as transport: the anchors compared (seeds 002 and 003, QDSFormer)")
@@ -39,7 +46,8 @@ enum AttentionReport {
         + "trained with RMSprop at \(t.learningRate) on batches of \(t.batchSize.map(String.init) ?? "all") for at most \(t.epochs) epochs, "
         + "\(settings.instances) instances per dataset (70% trained on, 30% tested), \(settings.seeds) seeds per anchor. "
         + "Loss variance: the variance of the best training loss across seeds (QDSFormer's stability). Entropy, advantage error "
-        + "(seed 002's identity read off the tape; round-off for softmax heads) and saturated rows: the trained heads on \(settings.inspected) test instances.")
+        + "(seed 002's identity read off the tape; round-off for softmax heads) and saturated rows: the trained heads on \(settings.inspected) test instances. "
+        + "Gradient norm (the mean size of a row of dL/dS) and the context vectors' effective rank: the last epoch's probe of 16 training instances.")
     for dataset in settings.datasets {
       let rows = settings.anchors.map { anchor in
         [anchor] + Row(result.runs.filter { $0.dataset == dataset && $0.anchor == anchor }).cells

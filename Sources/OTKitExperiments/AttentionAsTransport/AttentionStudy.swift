@@ -28,6 +28,11 @@ public enum AttentionStudy {
     public var saturatedRowShare: Double
     /// The training loss of every epoch.
     public var losses: [Double]
+    /// At the last epoch, on a probe of 16 training instances (`--log-gradient-structure`'s):
+    /// the mean over heads of the gradient's size on the scores and of the context vectors'
+    /// effective rank (failure signatures: vanishing gradients, rank collapse).
+    public var gradientNorm: Double
+    public var contextEffectiveRank: Double
   }
 
   /// An anchor by the study's name: `softmax`, `sinkhorn-K`, `sparsemax`, `entmax-ALPHA`,
@@ -93,18 +98,22 @@ public enum AttentionStudy {
   ) throws -> Run {
     var transformer = settings.transformer
     (transformer.layout, transformer.anchor, transformer.temperature) = (layout, anchor(named: name), temperature)
+    transformer.logsGradientStructure = true
     let (train, test) = data.split(testFraction: 0.3, seed: seed)
     let outcome = try TabularModel.transformer(transformer).seeded(seed).fit(sequenceTrain: train, sequenceTest: test)
     guard let model = outcome.classifier as? TabularTransformer else { throw TabularModelError("not a transformer") }
     let heads = try model.inspect(test, instances: settings.inspected, seed: seed)
     let history = outcome.history
     let best = history.records.first { $0.epoch == history.bestEpoch } ?? history.records.last
+    let last = model.gradientStructure.filter { $0.epoch == model.gradientStructure.last?.epoch }
+    func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
     return Run(
       dataset: dataset, anchor: name, temperature: temperature, seed: seed, accuracy: outcome.test.accuracy,
       loss: best?.trainingLoss ?? .nan, epochs: history.epochs, secondsPerEpoch: history.seconds / Double(max(history.epochs, 1)),
       entropy: heads.map(\.entropy).reduce(0, +) / Double(max(heads.count, 1)),
       advantageMaxError: heads.map(\.advantageMaxError).max() ?? .nan,
       saturatedRowShare: heads.map(\.saturatedRowShare).reduce(0, +) / Double(max(heads.count, 1)),
-      losses: history.records.map(\.trainingLoss))
+      losses: history.records.map(\.trainingLoss),
+      gradientNorm: mean(last.map(\.structure.gradientNorm)), contextEffectiveRank: mean(last.compactMap(\.structure.contextEffectiveRank)))
   }
 }
