@@ -22,6 +22,14 @@ extension HeadInspection {
     ]
   }
 
+  /// The lines `otkit inspect` prints: what was run and the table.
+  public static func lines(_ heads: [HeadInspection], model: String, data: String) -> [String] {
+    [
+      "inspection: \(model) on \(data), \(heads.first?.instances ?? 0) instance(s) of \(heads.first?.tokens ?? 0) tokens",
+      TextTable(header: tableHeader, rows: heads.map(\.tableRow)).render(),
+    ]
+  }
+
   /// The inspection as a report: what was run, the table, and the first instance's weights
   /// of every head as heat maps.
   public static func report(_ heads: [HeadInspection], model: String, data: String) -> Report {

@@ -8,24 +8,16 @@ struct AttentionCommand: ParsableCommand {
     abstract: "Compute attention weights with a transport anchor and report what the transport view predicts.",
     discussion: """
       Q, K (and V) are NPY (or CSV) arrays: 2-D (n x d, m x d, m x d_v) for one head, or 3-D \
-      (heads x n x d) for several. The scores are Q K^T / T (--temperature, default sqrt(d)); \
-      the anchor turns their Gibbs kernel into weights: softmax (one-sided entropic OT), \
-      sinkhorn (row and column normalizations, --iterations of them, rows first, or to \
-      --tolerance), sparsemax, entmax (--alpha, default 1.5) or orthostochastic (square scores). \
-      Per head, the diagnostics are the mean row entropy, the share of exact zeros, the row \
-      and column marginal errors (distance from doubly stochastic), the distance from the \
-      entropic OT plan of the same kernel, and the one-sided entropic OT objective with its \
-      minimum (the softmax's value). Float32 inputs are computed in Float, float64 and CSV \
-      in Double. With --output and no --weights, the output weights x V is computed without \
-      returning the weights (blocked in cache for the softmax in Float); the time reported is \
-      that of the anchor on the scores, or of the whole output when only the output is asked \
-      for, never of the diagnostics (--no-diagnostics skips them). With the diagnostics come \
-      seed 002's identities, read off the autograd tape for the upstream gradient dL/dW \
-      (--upstream, else seeded normal, --seed): the advantage form's error, the Jacobian \
-      against Fisher / T and the Hessian of T LSE(s / T), the advantage spread; the share of \
-      saturated rows; the gauge of the scores on the --carrier (unary fraction, column-field \
-      share, the interaction's singular values, effective rank and residual at rank d, for \
-      heads up to 512 x 512); and the context vectors' rank with --values.
+      (heads x n x d) for several; float32 inputs are computed in Float. The scores Q K^T / T \
+      (--temperature, default sqrt(d)) on the --carrier go through the --link's kernel and the \
+      anchor: softmax, sinkhorn (--iterations, --tolerance), sparsemax, entmax (--alpha), \
+      orthostochastic or circuit (square scores). --output without --weights never forms the \
+      weights (blocked in cache for the softmax in Float). Per head the diagnostics give the \
+      transport reading (entropy, exact zeros, marginal errors, distance from the entropic \
+      plan, the one-sided EOT objective), seed 002's identities off the autograd tape for the \
+      upstream dL/dW (--upstream, else seeded normal), saturation, the context vectors' rank \
+      and the gauge of the scores (docs/cli.md lists every key). The time is the anchor's \
+      (or the whole output's), never the diagnostics' (--no-diagnostics skips them).
       """
   )
 
@@ -66,10 +58,10 @@ struct AttentionCommand: ParsableCommand {
   var seed: UInt64 = 0
 
   @Option(help: "The keys each query addresses: \(AttentionCarrier.names.joined(separator: ", ")).")
-  var carrier: String = "full"
+  var carrier: AttentionCarrier = .full
 
   @Option(help: "The link of the evidence kernel: exp (Gibbs weights) or power:Q (Tsallis's q-exponential, 0 <= Q < 1: exact zeros).")
-  var link: String = "exp"
+  var link: AttentionLink = .exp
 
   @Flag(inversion: .prefixedNo, help: "Compute the diagnostics (they need the weights); by default when they fit in memory.")
   var diagnostics: Bool?
@@ -88,91 +80,26 @@ struct AttentionCommand: ParsableCommand {
     guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
     if let tolerance { guard tolerance > 0 else { throw ValidationError("--tolerance must be positive") } }
     if output != nil && values == nil { throw ValidationError("--output needs --values") }
-    guard AttentionLink(name: link) != nil else {
-      throw ValidationError("--link must be exp or power:Q with 0 <= Q < 1, got \"\(link)\"")
-    }
-    guard AttentionCarrier(name: carrier) != nil else {
-      throw ValidationError("--carrier must be one of \(AttentionCarrier.names.joined(separator: ", ")), got \"\(carrier)\"")
-    }
   }
 
   func run() throws {
-    let (q, float32) = try reported { try NPY.readHeads(queries) }
-    let k = try reported { try NPY.readHeads(keys).heads }
-    let v = try reported { try values.map { try NPY.readHeads($0).heads } }
-    do {
-      try TransportAttention.checkInputs(queries: q, keys: k, values: v)
-    } catch let error as AttentionInputError {
-      throw CLIError("\([.queries: queries, .keys: keys, .values: values ?? ""][error.input]!): \(error)")
-    }
-    let chosen = chosenAnchor!
-    for h in 0..<q.count where chosen.needsSquareScores && q[h].rows != k[h].rows {
-      throw CLIError("\(queries), \(keys): the \(chosen.name) anchor needs square scores: \(q[h].rows) queries, \(k[h].rows) keys")
-    }
-    if let limit = chosen.maximumKeys, k[0].rows > limit {
-      throw CLIError("\(keys): the \(chosen.name) anchor takes at most \(limit) keys, got \(k[0].rows)")
-    }
-    let chosenCarrier = AttentionCarrier(name: carrier)!
-    if chosen.needsSquareScores && chosenCarrier != .full {
-      throw CLIError("--carrier \(carrier): the \(chosen.name) anchor takes the full carrier only (it needs every score)")
-    }
-    if let row = chosenCarrier.invalidRow(rows: q[0].rows, columns: k[0].rows) {
-      throw CLIError("--carrier \(carrier): query \(row) addresses no key")
-    }
-    if chosen.needsSquareScores && link != "exp" {
-      throw CLIError("--link \(link): the \(chosen.name) anchor takes the exp link only (it needs every score)")
-    }
-    let attention = TransportAttention(anchor: chosen, temperature: temperature, carrier: chosenCarrier, link: AttentionLink(name: link)!)
-    // Keep the input's precision: float32 arrays are computed in Float.
-    let computed = float32
-      ? try compute(attention, q.map(Matrix<Float>.init), k.map(Matrix<Float>.init), v?.map(Matrix<Float>.init))
-      : try compute(attention, q, k, v)
-    var (diagnostics, seconds) = computed
-    if !diagnostics.isEmpty {
-      let u = try reported { try upstream.map { try NPY.readHeads($0).heads } }
-      if let u, u.count != q.count || zip(u, zip(q, k)).contains(where: { $0.rows != $1.0.rows || $0.columns != $1.1.rows }) {
-        throw CLIError("\(upstream!): the upstream gradient must be \(q.count) x \(q[0].rows) x \(k[0].rows) (heads x queries x keys)")
-      }
-      let identities = attention.identities(queries: q, keys: k, upstream: u, seed: seed)
-      for h in diagnostics.indices { diagnostics[h].identities = identities[h] }
-    }
-    let (n, m) = (q[0].rows, k[0].rows)
-    print("attention: \(chosen.name)\(chosen.parameterDescription), \(q.count) head(s), \(n) queries x \(m) keys, temperature \(String(format: "%.4g", attention.resolvedTemperature(keySize: q[0].columns))), \(float32 ? "float32" : "float64")")
-    if !diagnostics.isEmpty { print(AttentionDiagnostics.table(diagnostics) + "\n" + AttentionDiagnostics.geometryTable(diagnostics)) }
-    print("\(weights == nil && output != nil ? "attention time (scores, anchor and output)" : "anchor time"): \(String(format: "%.4f", seconds)) s")
-    if let weights { print("weights: \(weights)") }
-    if let output { print("output: \(output)") }
-    if json {
-      print(JSONValue(encoding: AttentionRunReport(
-        anchor: chosen, temperature: attention.resolvedTemperature(keySize: q[0].columns), heads: q.count, queries: n, keys: m,
-        seconds: seconds, diagnostics: diagnostics, weights: weights, output: output, precision: float32 ? "float32" : "float64")).serialized())
-    }
+    var run = AttentionRun(
+      queries: queries, keys: keys, values: values,
+      attention: TransportAttention(anchor: chosenAnchor!, temperature: temperature, carrier: carrier, link: link))
+    (run.upstream, run.weights, run.output, run.diagnostics, run.seed) = (upstream, weights, output, diagnostics, seed)
+    let outcome = try reported { try run.run() }
+    if outcome.diagnosticsSkipped { Console.error("otkit: the diagnostics are skipped: they do not fit in memory (--diagnostics asks for them)") }
+    for line in outcome.report.lines { print(line) }
+    if json { print(JSONValue(encoding: outcome.report).serialized()) }
   }
+}
 
-  /// Computes what was asked for in the inputs' precision, writes it, and returns the
-  /// diagnostics and the time; a head's score error in the command's words.
-  func compute<T: MatrixScalar>(
-    _ attention: TransportAttention, _ q: [Matrix<T>], _ k: [Matrix<T>], _ v: [Matrix<T>]?
-  ) throws -> (diagnostics: [AttentionDiagnostics], seconds: Double) {
-    let heads: TransportAttention.Heads<T>
-    do {
-      heads = try attention.heads(queries: q, keys: k, values: v, weights: weights != nil || output == nil, output: output != nil, diagnostics: diagnostics)
-      if heads.diagnosticsSkipped { Console.error("otkit: the diagnostics are skipped: they do not fit in memory (--diagnostics asks for them)") }
-    } catch let error as AttentionHeadError {
-      let place = error.head > 0 ? " (head \(error.head))" : ""
-      switch error.error {
-      case .beyondSinkhornResolution(let largest, let limit, let precision):
-        throw CLIError("\(queries), \(keys): scores up to \(String(format: "%.3g", largest))\(place) exceed what the sinkhorn anchor resolves in \(precision) (\(String(format: "%.3g", limit))): its potentials would lose the weights' exponents; raise --temperature")
-      case .overflow(let bound, let precision):
-        throw CLIError("\(queries), \(keys): the scores Q K^T / T overflow \(precision)\(place) (the inputs reach \(String(format: "%.3g", bound)) in product); rescale the inputs or raise --temperature")
-      }
-    }
-    do {
-      if let weights { try NPY.write(heads: heads.weights, to: weights) }
-      if let output { try NPY.write(heads: heads.outputs, to: output) }
-    } catch let error as DataError {
-      throw CLIError(error.description)
-    }
-    return (heads.diagnostics, heads.seconds)
-  }
+extension AttentionCarrier: ExpressibleByArgument {
+  public init?(argument: String) { self.init(name: argument) }
+  public var defaultValueDescription: String { name }
+}
+
+extension AttentionLink: ExpressibleByArgument {
+  public init?(argument: String) { self.init(name: argument) }
+  public var defaultValueDescription: String { name }
 }

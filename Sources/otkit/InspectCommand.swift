@@ -7,13 +7,11 @@ struct InspectCommand: ParsableCommand {
     commandName: "inspect",
     abstract: "Read attention as transport off a saved transformer, head by head, on data.",
     discussion: """
-      MODEL is a transformer saved by otkit train --model transformer (or pretrained) --save; \
-      DATA a CSV file as otkit predict reads it. The first --instances instances run through \
-      the network; for every head of the chosen blocks: entropy, exact zeros, distance from \
-      doubly stochastic and from the entropic plan, effective temperature, saturated rows, \
-      seed 002's identities off the tape (advantage form, Jacobian = Fisher / T = Hessian of \
-      T LSE(s / T)), the context vectors' rank and the gauge of the scores. --report writes \
-      the table and the weights' heat maps as HTML.
+      MODEL is a transformer saved by otkit train --save; DATA a CSV file as otkit predict \
+      reads it. On the first --instances instances, every head of the chosen blocks is read \
+      as transport (entropy, zeros, distance from doubly stochastic and from the entropic \
+      plan, effective temperature, saturation, seed 002's identities off the tape, context \
+      rank, the gauge); --report adds heat maps of the weights.
       """
   )
 
@@ -50,24 +48,14 @@ struct InspectCommand: ParsableCommand {
   }
 
   func run() throws {
-    let transformer = try reported { try TabularTransformer.load(from: model) }
-    guard let config = transformer.configuration, let layout = transformer.layout, let settings = config.transformer else {
-      throw CLIError("\(model): the model is not fitted")
+    let heads = try reported {
+      do {
+        return try TabularTransformer.inspect(model: model, data: data, label: label, instances: instances, block: block, head: head, seed: seed)
+      } catch let error as DataError {
+        throw CLIError(error.trainingDescription)
+      }
     }
-    if let block, block >= settings.blocks { throw CLIError("--block \(block): the model has \(settings.blocks) block(s)") }
-    if let head, head >= settings.heads { throw CLIError("--head \(head): the model has \(settings.heads) head(s)") }
-    var heads: [HeadInspection] = []
-    do {
-      let sequence = try layout.sequence(of: try config.read(data, label: label).features)
-      heads = try transformer.inspect(sequence, instances: instances, blocks: block.map { [$0] }, seed: seed)
-    } catch let error as DataError {
-      throw CLIError(error.trainingDescription)
-    } catch let error as TabularModelError {
-      throw CLIError("\(data): \(error)")
-    }
-    heads = heads.filter { head == nil || $0.head == head }
-    print("inspection: \(model) on \(data), \(heads.first?.instances ?? 0) instance(s) of \(heads.first?.tokens ?? 0) tokens")
-    print(TextTable(header: HeadInspection.tableHeader, rows: heads.map(\.tableRow)).render())
+    for line in HeadInspection.lines(heads, model: model, data: data) { print(line) }
     if let report {
       try reported { try HeadInspection.report(heads, model: model, data: data).write(to: report) }
       print("report: \(report)")

@@ -169,19 +169,5 @@ extension SolveError {
   ]
 
   /// The library's check of the options in the command line's words.
-  var optionMessage: String {
-    func flag(_ setting: String) -> String { Self.flags[setting] ?? setting }
-    func methods(_ setting: String) -> String {
-      let names = SolveOptions.methods(taking: setting).map(\.rawValue)
-      return names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
-    }
-    switch self {
-    case .missingEpsilon(let method): return "--method \(method.rawValue) needs --epsilon"
-    case .missingSetting(let setting, let method): return "--method \(method.rawValue) needs \(setting == "gamma" ? "a positive finite --gamma" : "\(flag(setting)) of at least 1")"
-    case .unsupportedSetting("epsilon", _): return "--epsilon and --relative-epsilon apply to --method \(methods("epsilon"))"
-    case .unsupportedSetting(let setting, _): return "\(flag(setting)) applies to --method \(methods(setting))"
-    case .invalidSetting(let setting, let reason): return "\(flag(setting)) \(reason)"
-    default: return description
-    }
-  }
+  var optionMessage: String { message(flags: Self.flags) }
 }

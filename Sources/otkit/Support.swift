@@ -23,18 +23,6 @@ func reported<T>(_ body: () throws -> T) throws -> T {
   }
 }
 
-/// The comma-separated values of an option, each parsed and checked.
-///
-/// - Throws: `ValidationError` naming the option and what its values must be.
-func parseList<T>(_ text: String, option: String, must requirement: String, _ parse: (String) -> T?, where valid: (T) -> Bool) throws -> [T] {
-  let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-  let values = parts.compactMap(parse)
-  guard !values.isEmpty, values.count == parts.count, values.allSatisfy(valid) else {
-    throw ValidationError("\(option) must be \(requirement) separated by commas, got \"\(text)\"")
-  }
-  return values
-}
-
 extension DataError {
   /// The message with the hints of `otkit train`, `predict` and `reproduce`, whose options
   /// fix these problems (the library's messages name no option).

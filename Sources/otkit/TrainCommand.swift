@@ -132,9 +132,14 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   func hiddenWidths() throws -> [Int]? {
     guard let hidden else { return nil }
-    let widths = try parseList(
-      hidden, option: "--hidden", must: "integers from 1 to \(TabularModelLimits.width)", { Int($0) },
-      where: { (1...TabularModelLimits.width).contains($0) })
+    let widths: [Int]
+    do {
+      widths = try OptionText.list(
+        hidden, option: "hidden", must: "integers from 1 to \(TabularModelLimits.width)", { Int($0) },
+        where: { (1...TabularModelLimits.width).contains($0) })
+    } catch let error as ReproductionError {
+      throw ValidationError(error.description)
+    }
     guard widths.count <= TabularModelLimits.depth else { throw ValidationError("--hidden takes at most \(TabularModelLimits.depth) widths") }
     return widths
   }
@@ -162,47 +167,30 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   }
 
   func run() throws {
-    let labelled: LabeledData
+    let split: TrainingSplit
     do {
-      let table = try CSV.read(
-        data, options: CSVReadOptions(label: .init(parsing: label), dropInvalidRows: dropInvalid))
-      labelled = try LabeledData(table: table, file: data, classes: classes)
+      split = try TrainingSplit(
+        file: data, label: label, dropInvalid: dropInvalid, classes: classes, testFraction: testFraction, seed: seed, tokenDimension: tokenDimension)
     } catch let error as DataError {
       throw CLIError(error.trainingDescription)
-    }
-    let (train, test) = labelled.split(testFraction: testFraction, seed: seed)
-    guard train.count > 0, test.count > 0 else {
-      throw CLIError("\(data): \(labelled.count) rows are too few to split into training and test parts")
-    }
-    let sequenceTrain: SequenceData, sequenceTest: SequenceData
-    do {
-      sequenceTrain = try SequenceData(train, tokenDimension: tokenDimension)
-      sequenceTest = try SequenceData(test, tokenDimension: tokenDimension)
-    } catch var error as DataError {
-      error.file = data
-      throw CLIError(error.trainingDescription)
+    } catch {
+      throw CLIError("\(error)")
     }
     let choice = try chosenModel()
-    let outcome: TrainingOutcome
-    do {
-      outcome = try choice.fit(train: train, sequenceTrain: sequenceTrain, sequenceTest: sequenceTest, trace: trace, showsProgress: true)
-    } catch let error as TabularModelError {
-      // A model that cannot fit this data (one coordinate for circle dummies): name the file.
-      throw CLIError("\(data): \(error)")
-    }
+    let outcome = try reported { try split.fit(choice, file: data, trace: trace, showsProgress: true) }
     if let save, let classifier = outcome.classifier { try reported { try classifier.save(to: save) } }
     if let report {
       try reported {
         try StudyReport.training(
-          outcome, train: sequenceTrain, command: "otkit " + CommandLine.arguments.dropFirst().joined(separator: " "),
+          outcome, train: split.sequenceTrain, command: "otkit " + CommandLine.arguments.dropFirst().joined(separator: " "),
           dataName: (data as NSString).lastPathComponent
         ).write(to: report)
       }
     }
     let summary = TrainingReport(
-      outcome: outcome, classLabels: labelled.classLabels, trainRows: train.count, testRows: test.count,
-      tokens: sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: choice.hiddenWidths)
-    for line in summary.lines(data: data, rows: labelled.count, features: labelled.featureNames.count) { print(line) }
+      outcome: outcome, classLabels: split.labelled.classLabels, trainRows: split.train.count, testRows: split.test.count,
+      tokens: split.sequenceTrain.tokens, seed: seed, saved: save, report: report, hidden: choice.hiddenWidths)
+    for line in summary.lines(data: data, rows: split.labelled.count, features: split.labelled.featureNames.count) { print(line) }
     if json { print(JSONValue(encoding: summary).serialized()) }
   }
 

@@ -119,9 +119,9 @@ struct TransportCommand: ParsableCommand {
     } catch let error as DataError {
       throw CLIError(error.description)
     } catch let error as TransportProblemError {
-      throw CLIError(problemDescription(error))
+      throw CLIError(files.description(of: error))
     } catch let error as SolveError {
-      throw CLIError(solveDescription(error))
+      throw CLIError(files.description(of: error))
     }
     let (solution, seconds) = solved
     if let plan {
@@ -137,46 +137,13 @@ struct TransportCommand: ParsableCommand {
     if !solution.status.isSuccess { throw ExitCode(3) }
   }
 
-  /// A solve error in the options' words (`--relative-epsilon`, `--float32`).
-  func solveDescription(_ error: SolveError) -> String {
-    let files = [source, target].compactMap { $0 }.joined(separator: ", ")
-    let place = files.isEmpty ? "" : "\(files): "
-    switch error {
-    case .unresolvedEpsilon(let epsilon, let resolved):
-      return "\(place)--epsilon \(epsilon) is \(resolved) on these points (the statistic of the costs is \(resolved == 0 ? "0" : "not finite")); give an absolute --epsilon (without --relative-epsilon)"
-    case .floatOverflow(let largest):
-      return "\(place)costs up to \(largest) overflow float32 (--float32); solve in float64 without it"
-    default:
-      return place + error.description
-    }
-  }
-
-  /// A problem error with the file it comes from.
-  func problemDescription(_ error: TransportProblemError) -> String {
-    let file: String
-    switch error.side {
-    case .some((.source, weights: true)): file = sourceWeights ?? "source weights"
-    case .some((.target, weights: true)): file = targetWeights ?? "target weights"
-    case .some((.source, weights: false)): file = source ?? "source"
-    case .some((.target, weights: false)): file = target ?? "target"
-    case .none: file = [source, target].compactMap { $0 }.joined(separator: ", ")
-    }
-    var text = error.description
-    if case .unequalTotals = error { text += " (--rescale accepts them)" }
-    return file.isEmpty ? text : "\(file): \(text)"
-  }
-
+  /// The problem of the files or of --example.
   func loadProblem() throws -> TransportProblem {
-    if let example {
-      var rng = SeededGenerator(seed: 0)
-      let x: Matrix<Double> = rng.normalMatrix(rows: example, columns: 16)
-      let y: Matrix<Double> = rng.normalMatrix(rows: example, columns: 16, mean: 1, standardDeviation: 1.5)
-      return try TransportProblem(source: x, target: y, cost: groundCost)
-    }
-    return try TransportProblem(
-      source: try MatrixFile.read(source!), target: try MatrixFile.read(target!), sourceWeights: try sourceWeights.map(MatrixFile.readWeights),
-      targetWeights: try targetWeights.map(MatrixFile.readWeights), cost: groundCost, rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
+    if let example { return try TransportProblem.example(points: example, cost: groundCost) }
+    return try TransportProblem(files: files, cost: groundCost, rescale: rescale, unbalanced: unbalancedOptions.unbalanced)
   }
+
+  var files: TransportFiles { TransportFiles(source: source, target: target, sourceWeights: sourceWeights, targetWeights: targetWeights) }
 }
 
 /// A user-facing error: printed as is, exit status 1.

@@ -71,4 +71,14 @@ public enum AttentionCarrier: Sendable, Equatable, Hashable, Codable {
 
   /// The names ``init(name:)`` reads.
   public static let names = ["full", "causal", "window:R"]
+
+  /// The carrier's name (`indices` for explicit index sets, which have none to read).
+  public var name: String {
+    switch self {
+    case .full: "full"
+    case .causal: "causal"
+    case .window(let radius): "window:\(radius)"
+    case .indices: "indices"
+    }
+  }
 }

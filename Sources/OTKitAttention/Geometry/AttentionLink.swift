@@ -35,4 +35,12 @@ public enum AttentionLink: Sendable, Equatable, Hashable, Codable {
 
   /// The names ``init(name:)`` reads.
   public static let names = ["exp", "power:Q"]
+
+  /// The link's name, as ``init(name:)`` reads it.
+  public var name: String {
+    switch self {
+    case .exp: "exp"
+    case .power(let q): "power:\(q)"
+    }
+  }
 }
