@@ -33,17 +33,13 @@ public struct AttentionIdentities: Sendable, Equatable, Codable {
     (self.jacobianRows, self.advantageSpread) = (jacobianRows, advantageSpread)
   }
 
-  /// `p (u - E_p u) / tau` for weights `p` (rows) and upstream `u`.
+  /// `p (u - E_p u) / tau` for weights `p` (rows) and upstream `u`
+  /// (``AttentionDiagnostics/advantageGradient(weights:upstream:)`` over `tau`).
   ///
   /// - Complexity: `O(n m)`.
   public static func advantageForm(weights p: Matrix<Double>, upstream u: Matrix<Double>, temperature tau: Double) -> Matrix<Double> {
-    var out = Matrix<Double>(rows: p.rows, columns: p.columns)
-    for i in 0..<p.rows {
-      var baseline = 0.0
-      for j in 0..<p.columns { baseline += p[i, j] * u[i, j] }
-      for j in 0..<p.columns { out[i, j] = p[i, j] * (u[i, j] - baseline) / tau }
-    }
-    return out
+    let form = AttentionDiagnostics.advantageGradient(weights: p, upstream: u)
+    return tau == 1 ? form : form * (1 / tau)
   }
 
   /// The mean over rows of `sqrt(E_p[(u - E_p u)^2])`.
