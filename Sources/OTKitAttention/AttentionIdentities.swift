@@ -46,9 +46,10 @@ public struct AttentionIdentities: Sendable, Equatable, Codable {
   public static func advantageSpread(weights p: Matrix<Double>, upstream u: Matrix<Double>) -> Double {
     var total = 0.0
     for i in 0..<p.rows {
-      var (mean, second) = (0.0, 0.0)
-      for j in 0..<p.columns { mean += p[i, j] * u[i, j]; second += p[i, j] * u[i, j] * u[i, j] }
-      total += Swift.max(second - mean * mean, 0).squareRoot()
+      var (mean, spread) = (0.0, 0.0)
+      for j in 0..<p.columns { mean += p[i, j] * u[i, j] }
+      for j in 0..<p.columns { spread += p[i, j] * (u[i, j] - mean) * (u[i, j] - mean) }  // two passes: no cancellation
+      total += spread.squareRoot()
     }
     return total / Double(Swift.max(p.rows, 1))
   }

@@ -36,9 +36,9 @@ public struct GradientStructure: Sendable, Codable, Equatable {
   public init(weights p: Matrix<Double>, upstream u: Matrix<Double>, scoreGradient g: Matrix<Double>, values: Matrix<Double>? = nil) {
     var (error, spread, baselined, naive, norms) = (0.0, 0.0, 0.0, 0.0, 0.0)
     for i in 0..<p.rows {
-      var (mean, second, norm) = (0.0, 0.0, 0.0)
-      for j in 0..<p.columns { mean += p[i, j] * u[i, j]; second += p[i, j] * u[i, j] * u[i, j]; norm += p[i, j] * p[i, j] }
-      var (gradientNorm, withBaseline, without) = (0.0, 0.0, 0.0)
+      var (mean, norm) = (0.0, 0.0)
+      for j in 0..<p.columns { mean += p[i, j] * u[i, j]; norm += p[i, j] * p[i, j] }
+      var (gradientNorm, withBaseline, without, second) = (0.0, 0.0, 0.0, 0.0)
       for j in 0..<p.columns {
         let advantage = p[i, j] * (u[i, j] - mean)
         let difference = abs(g[i, j] - advantage)
@@ -47,8 +47,9 @@ public struct GradientStructure: Sendable, Codable, Equatable {
         let distance = 1 - 2 * p[i, j] + norm
         withBaseline += p[i, j] * (u[i, j] - mean) * (u[i, j] - mean) * distance
         without += p[i, j] * u[i, j] * u[i, j] * distance
+        second += p[i, j] * (u[i, j] - mean) * (u[i, j] - mean)  // two passes: no cancellation
       }
-      spread += Swift.max(second - mean * mean, 0).squareRoot()
+      spread += second.squareRoot()
       norms += (0..<p.columns).reduce(0) { $0 + g[i, $1] * g[i, $1] }.squareRoot()
       baselined += Swift.max(withBaseline - gradientNorm, 0)
       naive += Swift.max(without - gradientNorm, 0)
