@@ -94,12 +94,16 @@ public struct AttentionDiagnostics: Sendable, Equatable, Codable {
   /// The score gradient of a softmax head as probability times advantage (REINFORCE with a
   /// baseline): `dL/dS_ij = p_ij (u_ij - E_p[u_i])` with `u = dL/dW`, for scores `S`
   /// already divided by the temperature (the raw scores `tau S` get a further `1 / tau`).
+  ///
+  /// - Complexity: `O(n m)` (one baseline per row).
   public static func advantageGradient(weights p: Matrix<Double>, upstream u: Matrix<Double>) -> Matrix<Double> {
-    Matrix(rows: p.rows, columns: p.columns) { i, j in
+    var out = Matrix<Double>(rows: p.rows, columns: p.columns)
+    for i in 0..<p.rows {
       var baseline = 0.0
       for k in 0..<p.columns { baseline += p[i, k] * u[i, k] }
-      return p[i, j] * (u[i, j] - baseline)
+      for j in 0..<p.columns { out[i, j] = p[i, j] * (u[i, j] - baseline) }
     }
+    return out
   }
 
   /// The Jacobian of `softmax(s / tau)` with respect to the raw scores `s`:
