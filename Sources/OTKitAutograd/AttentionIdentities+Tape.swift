@@ -25,8 +25,7 @@ extension AttentionIdentities {
     try! graph.backward(weights, seed: u)  // A recording graph: cannot fail.
     let g = graph.gradient(of: raw) ?? Matrix(rows: s.rows, columns: s.columns)
     let advantage = advantageForm(weights: weights.value, upstream: u, temperature: tau)
-    var error = 0.0
-    for (a, b) in zip(g.elements, advantage.elements) where !(abs(a - b) <= error) { error = abs(a - b) }
+    let error = zip(g.elements, advantage.elements).map { abs($0 - $1) }.largestErrorPropagatingNaN()
     let (n, m) = (s.rows, s.columns)
     let rows = m <= 1024 ? Swift.min(n, Swift.max(jacobianRows, 0)) : 0
     let checked = anchor.isRowwise || n * m * m * rows <= 1 << 26 ? rows : 0

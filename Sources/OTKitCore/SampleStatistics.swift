@@ -34,3 +34,13 @@ public struct SampleStatistics: Sendable, Codable, Equatable {
     (mean - halfWidth(z: z))...(mean + halfWidth(z: z))
   }
 }
+
+extension Sequence where Element == Double {
+  /// The largest element, at least 0, and NaN when any element is NaN: the largest error of
+  /// a check, which must not hide a NaN the way `max` does.
+  ///
+  /// - Complexity: O(n).
+  public func largestErrorPropagatingNaN() -> Double {
+    reduce(0) { !($1 <= $0) ? $1 : $0 }
+  }
+}

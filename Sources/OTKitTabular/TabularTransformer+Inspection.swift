@@ -155,7 +155,7 @@ extension HeadInspection {
     }
     func largest(_ f: (HeadSample) -> Double?) -> Double? {
       let values = samples.compactMap(f)
-      return values.count < samples.count || values.isEmpty ? nil : values.reduce(0) { !($1 <= $0) ? $1 : $0 }
+      return values.count < samples.count || values.isEmpty ? nil : values.largestErrorPropagatingNaN()
     }
     (self.block, self.head, self.anchor, instances, self.tokens, temperature) = (block, head, anchor, samples.count, tokens, tau)
     entropy = mean { $0.diagnostics.entropy }!

@@ -22,7 +22,7 @@ extension TrainingReport {
       lines.append("OT metrics of training (P_0 to best epoch \(metrics.epoch + 1)): " + metrics.total.figures.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
     }
     if let structure = gradientStructure, let first = structure.first, let last = structure.last {
-      let error = structure.map(\.structure.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 }
+      let error = structure.map(\.structure.advantageMaxError).largestErrorPropagatingNaN()
       func ratio(_ epoch: Int) -> Double {
         let rows = structure.filter { $0.epoch == epoch }
         return rows.map(\.structure.varianceNaive).reduce(0, +) / Swift.max(rows.map(\.structure.varianceBaselined).reduce(0, +), 1e-300)

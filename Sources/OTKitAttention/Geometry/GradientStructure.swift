@@ -66,7 +66,7 @@ public struct GradientStructure: Sendable, Codable, Equatable {
     let n = Double(Swift.max(samples.count, 1))
     func mean(_ f: (GradientStructure) -> Double) -> Double { samples.map(f).reduce(0, +) / n }
     var merged = GradientStructure(
-      advantageMaxError: samples.map(\.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 },
+      advantageMaxError: samples.map(\.advantageMaxError).largestErrorPropagatingNaN(),
       advantageSpread: mean(\.advantageSpread), varianceBaselined: mean(\.varianceBaselined), varianceNaive: mean(\.varianceNaive))
     (merged.gradientNorm, merged.saturatedRowShare) = (mean(\.gradientNorm), mean(\.saturatedRowShare))
     let ranks = samples.compactMap(\.contextEffectiveRank)

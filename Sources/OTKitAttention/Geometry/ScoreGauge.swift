@@ -57,9 +57,8 @@ public struct ScoreGauge: Sendable {
 
   /// Row and column means minus `mu` (the full carrier's exact fit).
   static func closedFields(_ s: Matrix<Double>, _ mu: Double, _ a: inout [Double], _ b: inout [Double]) -> Bool {
-    a = s.rowMeans().map { $0 - mu }
-    b = s.columnMeans().map { $0 - mu }
-    return true
+    (a, b) = (s.rowMeans().map { $0 - mu }, s.columnMeans().map { $0 - mu })
+    return true  // exact: no iteration to converge
   }
 
   /// Alternating masked row and column means until the largest change is below `1e-12` of

@@ -34,7 +34,7 @@ public enum StudyReport {
   /// baseline saves in variance, and the largest advantage-form error.
   static func gradientStructure(_ structure: [HeadGradientStructure], into report: inout HTMLReport) {
     report.heading("Gradient structure (seed 002)", level: 3)
-    let error = structure.map(\.structure.advantageMaxError).reduce(0) { !($1 <= $0) ? $1 : $0 }
+    let error = structure.map(\.structure.advantageMaxError).largestErrorPropagatingNaN()
     report.paragraph(
       "After every epoch, on a fixed probe of training instances: the tape's gradient on each head's scores against the advantage form "
         + "p (u - E_p u) (largest difference over all epochs and heads: \(String(format: "%.2e", error))), the advantage spread, and the "
