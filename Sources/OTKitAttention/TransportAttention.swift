@@ -42,7 +42,8 @@ public struct TransportAttention: Sendable {
   /// The temperature used for queries of width `d`.
   public func resolvedTemperature(keySize d: Int) -> Double { temperature ?? Double(d).squareRoot() }
 
-  /// The scores `Q K^T / tau + bias` (as the log-kernel `log L(.)` of a power ``link``).
+  /// The scores `Q K^T / tau + bias` (as the log-kernel of a power ``link``, each row
+  /// measured from its largest score: ``AttentionLink/logKernel(rows:)``).
   @inlinable
   public func scores<T: MatrixScalar>(queries: Matrix<T>, keys: Matrix<T>) -> Matrix<T> {
     precondition(queries.columns == keys.columns, "Queries and keys must have the same width")
@@ -52,7 +53,7 @@ public struct TransportAttention: Sendable {
       for index in p.indices { p[index] *= inverse }
     }
     if let bias = scoreBias(rows: s.rows, columns: s.columns) { s = s + Matrix<T>(bias) }
-    if link != .exp { s = s.map { T(link.logKernel(Double($0))) } }
+    if link != .exp { s = Matrix<T>(link.logKernel(rows: Matrix<Double>(s))) }
     return s
   }
 

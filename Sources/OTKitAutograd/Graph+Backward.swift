@@ -181,8 +181,7 @@ extension Graph {
       return [record.anchor.backward(scores: input(node, 0), record: record, gradient: g)]
 
     case .anchoredAttention(let record):
-      return record.backward(
-        queries: input(node, 0), keys: input(node, 1), values: input(node, 2), gradient: g, capture: attentionCapture())
+      return record.backward(inputs: node.inputs.indices.map { input(node, $0) }, gradient: g, capture: attentionCapture())
 
     case .softSort(let outputs):
       var dx = Matrix<Double>(rows: outputs.count, columns: input(node, 0).columns)

@@ -47,7 +47,8 @@ public enum ModelFile {
   /// anything but a model's two files.
   static func prepare(_ directory: String) throws {
     let files = FileManager.default
-    let parent = (directory as NSString).deletingLastPathComponent
+    // Not NSString.deletingLastPathComponent: it traps on a one-character path ("m").
+    let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
     do {
       if !parent.isEmpty { try files.createDirectory(atPath: parent, withIntermediateDirectories: true) }
     } catch {

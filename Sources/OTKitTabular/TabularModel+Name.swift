@@ -26,6 +26,8 @@ extension TabularModel {
     public var learnsTemperature = false
     /// ALiBi's slope (`nil`: none).
     public var alibi: Double?
+    /// Geometric Attention's regime of the transformer (`nil`: standard attention).
+    public var regime: AttentionRegime?
     /// Whether the transformer logs its gradient structure every epoch.
     public var logsGradientStructure = false
     public var norm: NormPlacement = .post
@@ -64,6 +66,7 @@ extension TabularModel {
       s.temperature = c.temperature
       (s.headAnchors, s.learnsTemperature, s.alibi) = (c.headAnchors, c.learnsTemperature ? true : nil, c.alibi)
       s.logsGradientStructure = c.logsGradientStructure ? true : nil
+      s.regime = c.regime?.isStandard == false ? c.regime : nil
       (s.feedForward, s.headDropout) = (c.feedForward ?? s.feedForward, c.headDropout ?? s.headDropout)
       (s.epochs, s.learningRate, s.dummyPlacement, s.seed) = (c.epochs, c.learningRate, c.dummies, c.seed)
       if let batch = c.batchSize { s.batchSize = batch == 0 ? nil : batch }
@@ -108,6 +111,9 @@ extension TabularModel.Changes {
   /// - Complexity: O(1).
   public func check(model name: String) throws {
     func invalid(_ setting: String, _ reason: String) -> TabularModel.InvalidChange { .init(setting: setting, reason: reason) }
+    if let hidden, hidden.isEmpty || hidden.count > TabularModelLimits.depth || !hidden.allSatisfy({ (1...TabularModelLimits.width).contains($0) }) {
+      throw invalid("hidden", "takes 1 to \(TabularModelLimits.depth) widths from 1 to \(TabularModelLimits.width)")
+    }
     if let batchSize, batchSize < 0 { throw invalid("batchSize", "must be positive (0: full batch)") }
     guard learningRate > 0 && learningRate.isFinite else { throw invalid("learningRate", "must be positive") }
     if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) { throw invalid("validationFraction", "must lie in [0, 1)") }
@@ -120,5 +126,12 @@ extension TabularModel.Changes {
     if studySettings && !(name == "transformer" || name == "pretrained") { throw invalid("studySettings", "applies to the transformer and pretrained models") }
     if let headAnchors, headAnchors.count != heads { throw invalid("anchor", "lists \(headAnchors.count) anchors for \(heads) heads (one, or one per head)") }
     if let alibi, !(alibi >= 0 && alibi.isFinite) { throw invalid("alibi", "must be 0 or more") }
+    if let temperature, !(temperature > 0 && temperature.isFinite) { throw invalid("temperature", "must be positive") }
+    for anchor in (headAnchors ?? []) + [anchor].compactMap({ $0 }) {
+      if case .entmax(let alpha) = anchor, !(alpha > 1 && alpha.isFinite) { throw invalid("alpha", "must be greater than 1") }
+      if case .sinkhorn(let s) = anchor, s.iterations < 1 { throw invalid("iterations", "must be positive") }
+    }
+    if let problem = regime?.problem(blocks: blocks) { throw invalid(problem.option, problem.reason) }
+    if regime?.isStandard == false && !(name == "transformer" || name == "pretrained") { throw invalid("link", "and the other attention regime options apply to the transformer and pretrained models") }
   }
 }

@@ -111,6 +111,7 @@ extension TabularModelConfiguration {
       throw fail("has \(anchors.count) head anchors for \(t.heads) heads")
     }
     if let alibi = t.alibi, !(alibi >= 0 && alibi.isFinite) { throw fail("has an ALiBi slope of \(alibi); it must be 0 or more") }
+    if let problem = t.regime?.problem(blocks: t.blocks) { throw fail("has a regime whose \(["carrier": "carriers", "adaptiveWindow": "adaptiveWidth"][problem.option] ?? problem.option) \(problem.reason)") }
     if let temperature = t.temperature, !(temperature > 0 && temperature.isFinite) {
       throw fail("has an attention temperature of \(temperature); it must be positive")
     }

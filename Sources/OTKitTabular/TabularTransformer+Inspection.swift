@@ -105,12 +105,12 @@ extension TabularTransformer {
     let (q, k, v) = (layer.query(input).value, layer.key(input).value, layer.value(input).value)
     let dk = layer.keySize
     return (0..<layer.heads).map { head in
-      let attention = TransportAttention(anchor: layer.headAnchors[head], temperature: layer.headTemperature(head), bias: layer.alibiBias(tokens: t))
-      let columns = (head * dk)..<((head + 1) * dk)
+      let attention = TransportAttention(anchor: layer.headAnchors[head], temperature: layer.headTemperature(head), carrier: layer.carrier)
       let per = (0..<instances).map { i -> HeadSample in
         let rows = (i * t)..<((i + 1) * t)
+        let evidence = layer.evidence(queries: q.rows(rows), keys: k.rows(rows), tokens: x.rows(rows), head: head)
         return HeadSample(
-          attention, q.rows(rows).columns(columns), k.rows(rows).columns(columns), v.rows(rows).columns(columns),
+          attention, evidence: evidence, values: v.rows(rows).columns((head * dk)..<((head + 1) * dk)), keySize: dk,
           seed: seed &+ UInt64(block * 1000 + head * 100 + i))
       }
       return HeadInspection(
@@ -125,22 +125,23 @@ struct HeadSample {
   var rowSpread: Double
   var weights: Matrix<Double>
 
-  init(_ attention: TransportAttention, _ q: Matrix<Double>, _ k: Matrix<Double>, _ v: Matrix<Double>, seed: UInt64) {
-    let tau = attention.resolvedTemperature(keySize: q.columns)
-    let s = attention.scores(queries: q, keys: k)
+  /// - Parameter s: the anchor's input (``MultiHeadAttention/evidence(queries:keys:tokens:head:)``),
+  ///   in units of the temperature.
+  init(_ attention: TransportAttention, evidence s: Matrix<Double>, values v: Matrix<Double>, keySize: Int, seed: UInt64) {
+    let tau = attention.resolvedTemperature(keySize: keySize)
     let w = TransportAttention.weights(s, anchor: attention.anchor)
     var d = AttentionDiagnostics(weights: w, scores: s, temperature: tau)
     var generator = SeededGenerator(seed: seed)
     d.identities = AttentionIdentities.measure(
       rawScores: s * tau, temperature: tau, anchor: attention.anchor, upstream: generator.normalMatrix(rows: s.rows, columns: s.columns))
-    d.gauge = attention.gauge(of: s, keySize: q.columns)
+    d.gauge = attention.gauge(of: s, keySize: keySize)
     let context = Matrix.product(w, v).singularValueDecomposition()
     (d.contextRank, d.contextEffectiveRank) = (context.numericalRank(), context.effectiveRank)
     var spread = 0.0
     for i in 0..<s.rows {
-      let row = s.row(i).map { $0 * tau }
-      let mean = row.reduce(0, +) / Double(row.count)
-      spread += (row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(row.count)).squareRoot()
+      let row = s.row(i).filter(\.isFinite).map { $0 * tau }
+      let mean = row.reduce(0, +) / Double(Swift.max(row.count, 1))
+      spread += (row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(Swift.max(row.count, 1))).squareRoot()
     }
     (diagnostics, rowSpread, weights) = (d, spread / Double(Swift.max(s.rows, 1)), w)
   }

@@ -51,6 +51,9 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   /// Whether training logs the gradient structure of every head after every epoch
   /// (``TabularTransformer/gradientStructure``; `nil`: no).
   public var logsGradientStructure: Bool? = nil
+  /// Geometric Attention's regime choices: link, unary regime, carriers per block, adaptive
+  /// carrier (`nil`: standard attention; model files without it read so).
+  public var regime: AttentionRegime? = nil
 
   /// The anchor of each of the `heads` heads.
   public var resolvedHeadAnchors: [AttentionAnchor] { headAnchors ?? Array(repeating: anchor ?? .softmax, count: heads) }
@@ -84,7 +87,7 @@ public struct TransformerSettings: Sendable, Equatable, Codable {
   enum CodingKeys: String, CodingKey {
     case layout, featureWidth, blocks, heads, keySize, feedForward, dropout
     case normPlacement = "placement"
-    case anchor, temperature, headAnchors, learnsTemperature, alibi, logsGradientStructure, headUnits, headDropout, epochs, learningRate
+    case anchor, temperature, headAnchors, learnsTemperature, alibi, logsGradientStructure, regime, headUnits, headDropout, epochs, learningRate
     case batchSize = "batchInstances"
     case validationFraction, patience, pretrained, dummyPlacement, dummyRotation, pretrainEpochs, pretrainPatience, seed
   }
@@ -127,10 +130,11 @@ public final class TabularTransformerNetwork: Module {
         dropout: settings.dropout, normPlacement: settings.normPlacement, epsilon: 1e-6, anchor: settings.anchor ?? .softmax,
         temperature: settings.temperature ?? 1, generator: &generator)
     }
-    for block in blocks {
+    for (b, block) in blocks.enumerated() {
       if let anchors = settings.headAnchors { block.attention.headAnchors = anchors }
       if settings.learnsTemperature == true { block.attention.learnTemperatures() }
       block.attention.alibi = settings.alibi
+      settings.regime?.apply(to: block.attention, block: b, generator: &generator)
     }
     head = MLP(sizes: [width, settings.headUnits, classes], activation: .relu, dropout: settings.headDropout, generator: &generator)
   }

@@ -107,7 +107,6 @@ struct UnbalancedOptions: ParsableArguments {
   @Option(help: "The entropy's reference: product (a b^T, POT's reg_type 'kl') or ones (POT's 'entropy', OTT-JAX).")
   var reference: EntropicReference = .product
 
-
   /// The rules of these flags alone (the library checks the penalties against the method).
   func validate() throws {
     guard MarginalPenalty.names.contains(penalty) else { throw ValidationError("--penalty must be one of \(MarginalPenalty.names.joined(separator: ", ")) (got \(penalty))") }

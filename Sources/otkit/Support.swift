@@ -55,6 +55,16 @@ struct LibraryNames<List: NamedCases>: ExpressibleByArgument, Equatable, CustomS
   static var allValueStrings: [String] { List.names }
 }
 
+/// A comma-separated list of arguments (`window:1,window:3,full`; `32,32`).
+struct ArgumentList<Element: ExpressibleByArgument>: ExpressibleByArgument {
+  let values: [Element]
+  init?(argument: String) {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Element(argument: String($0)) }
+    guard !parts.isEmpty, !parts.contains(where: { $0 == nil }) else { return nil }
+    values = parts.map { $0! }
+  }
+}
+
 protocol NamedCases { static var names: [String] { get } }
 extension AttentionAnchor: NamedCases {}
 extension TabularModel: NamedCases {}

@@ -8,23 +8,18 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     commandName: "train",
     abstract: "Train a classifier on a CSV data set and report its test accuracy.",
     discussion: """
-      DATA is a CSV file with a label column (--label, by name or 0-based index). The rows \
-      are split into training and test parts, stratified by class (--test-fraction, --seed); \
-      features are standardized with the training statistics. --classes k keeps the rows \
-      whose label is one of the first k labels in sorted order.
+      DATA is a CSV file with a label column (--label, by name or 0-based index). The rows are split into training and test parts, \
+      stratified by class (--test-fraction, --seed); features are standardized with the training statistics. --classes k keeps the \
+      rows whose label is one of the first k labels in sorted order.
 
-      Models: mlp (Adam, mini-batches); ot, the OT classifier of the tabular OT study (dummy \
-      class Gaussians, exact assignment per class, an MLP map; --hidden sets the map); \
-      transformer, the study's transformer (encoder blocks, per-token head, RMSprop; \
-      mini-batches of 64, feed-forward 64, a 16-unit head with dropout 0.1 and a 10% \
-      validation split unless --study-settings asks for the study's full batch, \
-      feed-forward 32 and 8-unit head with dropout 0.4); pretrained, the transformer whose head is pretrained on the dummy classes and \
-      frozen. For ot, transformer and pretrained a row is a sequence of tokens of \
-      --token-dim consecutive columns (default: the whole row is one token); --layout \
-      feature makes each feature a token (transformer only). --trace records how the \
-      encoder moves the training points and reports the OT metrics of training; --report \
-      writes a self-contained HTML report. Early stopping restores the best weights. A \
-      progress bar is drawn on standard error when it is a terminal.
+      Models: mlp (Adam, mini-batches); ot, the OT classifier of the tabular OT study (dummy class Gaussians, exact assignment per \
+      class, an MLP map; --hidden sets the map); transformer, the study's transformer (encoder blocks, per-token head, RMSprop; \
+      mini-batches of 64, feed-forward 64, a 16-unit head with dropout 0.1 and a 10% validation split unless --study-settings asks for \
+      the study's full batch, feed-forward 32 and 8-unit head with dropout 0.4); pretrained, the transformer whose head is pretrained \
+      on the dummy classes and frozen. For ot, transformer and pretrained a row is a sequence of tokens of --token-dim consecutive \
+      columns (default: the whole row is one token); --layout feature makes each feature a token (transformer only). --trace records \
+      how the encoder moves the training points and reports the OT metrics of training; --report writes a self-contained HTML report. \
+      Early stopping restores the best weights. A progress bar is drawn on standard error when it is a terminal.
       """
   )
 
@@ -48,7 +43,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   var layout: TokenLayout = .sequence
 
   @Option(help: "The hidden widths of the MLP or of the OT classifier's map, comma-separated (default 32,32 for mlp, 64,64 for ot).")
-  var hidden: String?
+  var hidden: ArgumentList<Int>?
 
   @Option(help: "Where the dummy class means sit (ot, pretrained): automatic, circle or simplex.")
   var dummies: DummyPlacement = .automatic
@@ -85,6 +80,18 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 
   @Option(help: "ALiBi's slope gamma: the locality cost -gamma |i - j| on the transformer's scores (>= 0).")
   var alibi: Double?
+
+  @Option(help: "The link of the transformer's evidence kernel: exp or power:Q (0 <= Q < 1: exact zeros).")
+  var link: AttentionLink = .exp
+
+  @Option(help: "The scores' unary fields: chart (as projected), interaction (quotiented out) or field (plus a learned column field per head).")
+  var unary: UnaryRegime = .chart
+
+  @Option(help: "The transformer's carrier (full, causal, window:R): one for every block or one per block, comma-separated (staged depth).")
+  var carrier: ArgumentList<AttentionCarrier>?
+
+  @Option(help: "Every head learns a soft window of keys (an adaptive carrier) starting at this width in tokens.")
+  var adaptiveWindow: Double?
 
   @Flag(help: "Log every head's gradient structure after every epoch: the advantage form against the tape, the advantage spread, the estimate's variance with and without the baseline (transformer).")
   var logGradientStructure = false
@@ -130,24 +137,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   /// Whether --model is a transformer (plain or pretrained).
   var isTransformer: Bool { model == "transformer" || model == "pretrained" }
 
-  func hiddenWidths() throws -> [Int]? {
-    guard let hidden else { return nil }
-    let widths: [Int]
-    do {
-      widths = try OptionText.list(
-        hidden, option: "hidden", must: "integers from 1 to \(TabularModelLimits.width)", { Int($0) },
-        where: { (1...TabularModelLimits.width).contains($0) })
-    } catch let error as ReproductionError {
-      throw ValidationError(error.description)
-    }
-    guard widths.count <= TabularModelLimits.depth else { throw ValidationError("--hidden takes at most \(TabularModelLimits.depth) widths") }
-    return widths
-  }
-
   func validate() throws {
-    guard alpha > 1 && alpha.isFinite else { throw ValidationError("--alpha must be greater than 1") }
-    guard iterations >= 1 else { throw ValidationError("--iterations must be positive") }
-    if let temperature { guard temperature > 0 && temperature.isFinite else { throw ValidationError("--temperature must be positive") } }
     do {
       try changes().check(model: model)
     } catch let error as TabularModel.InvalidChange {
@@ -156,9 +146,7 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     guard testFraction > 0 && testFraction < 1 else { throw ValidationError("--test-fraction must lie in (0, 1)") }
     if let classes, classes < 2 { throw ValidationError("--classes must be at least 2") }
     if let tokenDimension, tokenDimension < 1 { throw ValidationError("--token-dim must be positive") }
-    if trace && !isTransformer {
-      throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained")
-    }
+    if trace && !isTransformer { throw ValidationError("--trace records the encoder's trajectory: use it with --model transformer or pretrained") }
     if trace && layout == .feature { throw ValidationError("--trace needs --layout sequence") }
     if logGradientStructure && !isTransformer {
       throw ValidationError("--log-gradient-structure reads the attention heads: use it with --model transformer or pretrained")
@@ -195,15 +183,16 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   }
 
   /// The model of the options, with its settings.
-  func chosenModel() throws -> TabularModel { TabularModel(name: model, changes: try changes())! }
+  func chosenModel() throws -> TabularModel { TabularModel(name: model, changes: changes())! }
 
   /// The options' changes of the model's default settings.
-  func changes() throws -> TabularModel.Changes {
+  func changes() -> TabularModel.Changes {
     var c = TabularModel.Changes()
-    (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (try hiddenWidths(), dummies, blocks, heads, feedForward, headDropout)
+    (c.hidden, c.dummies, c.blocks, c.heads, c.feedForward, c.headDropout) = (hidden?.values, dummies, blocks, heads, feedForward, headDropout)
     (c.studySettings, c.anchor, c.norm, c.layout, c.batchSize) = (studySettings, chosenAnchors[0], norm, layout, batchSize)
     (c.temperature, c.learnsTemperature, c.alibi) = (temperature, learnTemperature, alibi)
     c.logsGradientStructure = logGradientStructure
+    c.regime = AttentionRegime(link: link, unary: unary, carriers: carrier?.values ?? [], adaptiveWidth: adaptiveWindow)
     c.headAnchors = chosenAnchors.count > 1 ? chosenAnchors : nil
     (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
     return c
@@ -212,5 +201,6 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
 }
 
 extension TokenLayout: ExpressibleByArgument {}
+extension UnaryRegime: ExpressibleByArgument {}
 extension NormPlacement: ExpressibleByArgument {}
 extension DummyPlacement: ExpressibleByArgument {}

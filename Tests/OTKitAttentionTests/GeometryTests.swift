@@ -92,7 +92,7 @@ struct GeometryTests {
     #expect(maxDifference(Kernels.softmaxRows(distance), Kernels.softmaxRows(dot)) > 1e-3)  // the gap before removal
   }
 
-  @Test("The power link: the softmax of its log-kernel is the normalized q-exponential kernel, zero below the support; q -> 1 is the exp link",
+  @Test("The power link: the softmax of its log-kernel is the normalized q-exponential kernel measured from the row's best score, zero below the support; q -> 1 is the exp link",
         arguments: [0.0, 0.5, 0.9])
   func powerLink(q: Double) {
     let x = randomScores(7, 3, seed: 40, scale: 1.5)
@@ -100,18 +100,24 @@ struct GeometryTests {
     let w = attention.weights(queries: x, keys: x)
     let raw = Matrix.product(x, x, transposeB: true)
     for i in 0..<7 {
-      let kernel = (0..<7).map { j in max(1 + (1 - q) * raw[i, j], 0) }.map { $0 > 0 ? pow($0, 1 / (1 - q)) : 0 }
+      let top = raw.row(i).max()!
+      let kernel = (0..<7).map { j in max(1 + (1 - q) * (raw[i, j] - top), 0) }.map { $0 > 0 ? pow($0, 1 / (1 - q)) : 0 }
       let total = kernel.reduce(0, +)
       for j in 0..<7 {
         #expect(abs(w[i, j] - kernel[j] / total) < 1e-14)
         if kernel[j] == 0 { #expect(w[i, j] == 0) }
       }
     }
+    // Sinkhorn's plan of a kernel with full support (milder scores) is doubly stochastic.
     let plan = TransportAttention(anchor: .sinkhorn(SinkhornAnchorSettings(iterations: 2_000, tolerance: 1e-12)), temperature: 1, link: .power(q: q))
-      .weights(queries: x, keys: x)
+      .weights(queries: x * 0.2, keys: x * 0.2)
     #expect(plan.columnSums().allSatisfy { abs($0 - 1) < 1e-9 })
     let close = TransportAttention(temperature: 1, link: .power(q: 1 - 1e-7)).weights(queries: x, keys: x)
     #expect(maxDifference(close, TransportAttention(temperature: 1).weights(queries: x, keys: x)) < 1e-5)
+    // Scores far below the support: each row keeps its best key, no row is empty.
+    let low = ScoreChart(link: .power(q: q)).evidence(Matrix(rows: 2, columns: 3) { i, j in -50 - Double(i + j) })
+    let weights = AttentionAnchor.softmax.forward(low).0
+    #expect(weights.elements.allSatisfy { $0.isFinite } && weights[0, 0] > 0 && weights[1, 0] > 0)
     #expect(AttentionLink(name: "power:\(q)") == .power(q: q) && AttentionLink(name: "power:1") == nil && AttentionLink(name: "exp") == .exp)
   }
 
@@ -128,6 +134,39 @@ struct GeometryTests {
     let w = TransportAttention(carrier: .causal).weights(queries: q, keys: q)
     for i in 0..<6 { for j in (i + 1)..<6 { #expect(w[i, j] == 0) } }
     #expect(w.rowSums().allSatisfy { abs($0 - 1) < 1e-14 })
+  }
+
+  @Test("Unary regimes: the interaction regime is blind to row and column fields under any anchor; the field regime's column field moves a row anchor, a row field does not")
+  func unaryRegimes() {
+    let s = randomScores(5, 5, seed: 41)
+    let a = (0..<5).map { Double($0) * 0.7 - 1 }, b = (0..<5).map { 1.3 - Double($0) * 0.4 }
+    let shifted = Matrix(rows: 5, columns: 5) { i, j in s[i, j] + a[i] + b[j] }
+    let interaction = ScoreChart(unary: .interaction)
+    #expect(maxDifference(interaction.evidence(s), interaction.evidence(shifted)) < 1e-14)
+    #expect(maxDifference(interaction.evidence(s), ScoreGauge(scores: s).interaction) < 1e-14)
+    let chart = ScoreChart(), softmax = AttentionAnchor.softmax
+    let rowShifted = Matrix(rows: 5, columns: 5) { i, j in s[i, j] + a[i] }
+    #expect(maxDifference(softmax.forward(chart.evidence(s)).0, softmax.forward(chart.evidence(rowShifted)).0) < 1e-14)
+    let field = ScoreChart(unary: .field)
+    #expect(maxDifference(softmax.forward(field.evidence(s, columnField: b)).0, softmax.forward(s).0) > 1e-2)
+    // The pullback of the double centering is itself, and the field's gradient is the column sums.
+    let g = randomScores(5, 5, seed: 42)
+    #expect(maxDifference(interaction.pullback(s, gradient: g).scores, ScoreChart.doubleCentered(g)) == 0)
+    #expect(field.pullback(s, gradient: g).columnField == g.columnSums())
+  }
+
+  @Test("The adaptive carrier: a soft window that is the hard window as the sharpness goes to 0, never empty, with about 2w + 1 keys per interior query")
+  func adaptiveWindow() {
+    let s = randomScores(9, 9, seed: 43)
+    let hard = TransportAttention(carrier: .window(radius: 2)).weights(queries: s, keys: s)
+    let soft = AdaptiveWindow(sharpness: 0.02)
+    let scores = Matrix.product(s, s, transposeB: true) * (1 / 3.0)
+    let w = AttentionAnchor.softmax.forward(ScoreChart().evidence(scores, window: soft, width: 2.5)).0
+    #expect(maxDifference(w, hard) < 1e-9)
+    let wide = AdaptiveWindow(sharpness: 1)
+    #expect(wide.logMask(rows: 9, columns: 9, width: -50).elements.allSatisfy { $0.isFinite })
+    #expect(abs(AdaptiveWindow(sharpness: 0.01).effectiveSize(rows: 1, columns: 9, width: 3.5) - 4) < 1e-9)
+    #expect(abs(wide.widthGradient(Matrix(rows: 1, columns: 1, repeating: 1), width: 0) - 0.5) < 1e-15)
   }
 }
 

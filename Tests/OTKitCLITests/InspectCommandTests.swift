@@ -69,6 +69,35 @@ struct InspectCommandTests {
     #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--alibi", "-1"])?.contains("--alibi") == true)
   }
 
+  @Test("Geometric Attention's regimes (link, unary field, staged carriers, adaptive windows) train, save under a one-letter name, load, predict and inspect; errors name the option")
+  func regimes() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-inspect-regime-\(getpid())").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let previous = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(folder)
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    let train = [
+      "train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "2", "--blocks", "2", "--token-dim", "1",
+      "--epochs", "3", "--link", "power:0.5", "--unary", "field", "--carrier", "window:0,full", "--adaptive-window", "1", "--save", "m",
+    ]
+    let error = failure(train)
+    try #require(error == nil, "\(error ?? "")")
+    let config = try String(contentsOfFile: "m/config.json", encoding: .utf8)
+    #expect(config.contains("\"regime\"") && config.contains("\"field\"") && config.contains("\"adaptiveWidth\""))
+    #expect(failure(["predict", "m", TrainCommandTests.data]) == nil)
+    let json = try jsonObject(try outputLines(["inspect", "m", TrainCommandTests.data, "--instances", "3", "--json"]), key: "heads")
+    let heads = try #require(json["heads"] as? [[String: Any]])
+    #expect(heads.count == 4)
+    // The anchor sees the regime's log-kernel: the identities hold on it as on any softmax head.
+    for head in heads { #expect((head["advantageMaxError"] as? Double ?? 1) < 1e-10, "\(head)") }
+    let base = ["train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--epochs", "1"]
+    #expect(failure(base + ["--carrier", "window:1,full,full", "--blocks", "2"])?.contains("--carrier lists 3 carriers for 2 blocks") == true)
+    #expect(failure(base + ["--link", "power:1.5"])?.contains("--link") == true)
+    #expect(failure(base + ["--unary", "both"])?.contains("--unary") == true)
+    #expect(failure(base + ["--adaptive-window", "nan"])?.contains("--adaptive-window") == true)
+    #expect(failure(["train", TrainCommandTests.data, "--label", "label", "--model", "mlp", "--link", "power:0.5"])?.contains("--link") == true)
+  }
+
   @Test("--log-gradient-structure: every epoch and head in the JSON, the advantage form at round-off, training unchanged")
   func gradientStructure() throws {
     let base = [

@@ -41,7 +41,8 @@ struct TrainCommandTests {
 
   @Test("Bad input fails with a message naming the file and the problem", arguments: [
     (["--label", "nope"], "has no column \"nope\""),
-    (["--label", "label", "--hidden", "8,x"], "--hidden must be integers from 1 to 65536"),
+    (["--label", "label", "--hidden", "8,x"], "The value '8,x' is invalid for '--hidden"),
+    (["--label", "label", "--hidden", "8,0"], "--hidden takes 1 to"),
     (["--label", "label", "--classes", "4"], "fewer than --classes 4"),
     (["--label", "label", "--classes", "1"], "--classes must be at least 2"),
     (["--label", "label", "--test-fraction", "1"], "--test-fraction must lie in (0, 1)"),

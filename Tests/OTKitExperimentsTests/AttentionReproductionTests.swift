@@ -1,5 +1,6 @@
 import Foundation
 import OTKitAttention
+import OTKitNeural
 import Testing
 
 @testable import OTKitExperiments
@@ -15,7 +16,10 @@ struct AttentionReproductionTests {
     #expect(result.sweep.count == settings.temperatures.count * settings.seeds)
     #expect(result.preconditioning.count == settings.preconditioning.count * settings.seeds)
     #expect(result.preconditioning.allSatisfy { $0.anchor == "softmax-natural" && $0.losses.count == $0.epochs })
-    for run in result.runs + result.sweep {
+    #expect(result.regimes.count == settings.regimes.count * settings.seeds)
+    // The adaptive carrier's widths are learned: they leave their start, and stay finite.
+    #expect(result.regimes.allSatisfy { $0.regime == "adaptive:2" && $0.learnedWidth.map { $0.isFinite && $0 != 2 } == true })
+    for run in result.runs + result.sweep + result.regimes {
       #expect((0...1).contains(run.accuracy) && run.loss.isFinite && run.entropy >= 0 && run.epochs >= 1)
       if run.anchor == "softmax" { #expect(run.advantageMaxError < 1e-10) }
       #expect(run.gradientNorm.isFinite && run.contextEffectiveRank >= 1 - 1e-9)
@@ -45,6 +49,13 @@ struct AttentionReproductionTests {
     #expect(throws: ReproductionError.self) { try settings.set("anchors", to: "softmax,bogus") }
     #expect(throws: ReproductionError.self) { try settings.set("datasets", to: "mnist") }
     #expect(throws: ReproductionError.self) { try settings.set("temperatures", to: "0") }
+    try settings.set("regimes", to: "staged,power:0.25,adaptive:3,window:2,field")
+    #expect(settings.regimes.count == 5)
+    #expect(AttentionStudy.regime(named: "staged")! == (AttentionRegime(carriers: [.window(radius: 1), .full]), 2))
+    #expect(AttentionStudy.regime(named: "adaptive:3")!.regime.adaptiveWidth == 3)
+    #expect(throws: ReproductionError.self) { try settings.set("regimes", to: "power:2") }
+    try settings.set("regimes", to: "none")
+    #expect(settings.regimes.isEmpty)
   }
 
   @Test("Digits as 16 pooled patch tokens")

@@ -265,6 +265,45 @@ struct GradientTests {
     #expect(abs(attention.headTemperature(1) - 3.0.squareRoot() * Foundation.exp(-0.4)) < 1e-15)
   }
 
+  @Test("Geometric Attention's regimes on the tape (power link, interaction quotient, learned column field, fixed and adaptive carriers): parameter and input gradients agree with finite differences",
+        arguments: [
+          AttentionRegime(link: .power(q: 0.5)), AttentionRegime(unary: .interaction), AttentionRegime(unary: .field),
+          AttentionRegime(carriers: [.window(radius: 1)], adaptiveWidth: nil), AttentionRegime(adaptiveWidth: 1.5),
+          AttentionRegime(link: .power(q: 0.25), unary: .field, carriers: [.causal], adaptiveWidth: 0.5),
+        ])
+  func regimes(regime: AttentionRegime) throws {
+    var g = SeededGenerator(seed: 23)
+    // Small inputs keep the power link's argument away from its kink at 1 + (1 - q) s = 0.
+    let x: Matrix<Double> = g.normalMatrix(rows: 8, columns: 4) * 0.5
+    for anchors in [[AttentionAnchor.softmax, .sinkhorn(SinkhornAnchorSettings(iterations: 3))], [.entmax(alpha: 1.5), .softmax]] {
+      let attention = MultiHeadAttention(width: 4, heads: 2, keySize: 3, generator: &g)
+      attention.headAnchors = anchors
+      regime.apply(to: attention, block: 0, generator: &g)
+      attention.windowWidth?.value = Matrix([[regime.adaptiveWidth ?? 0, 2.2]])
+      #expect(try parameterGradientError(attention, input: x) { attention($0, tokens: 4) } < 1e-6, "\(anchors)")
+      #expect(try gradientError(inputs: [x]) { attention($0[0], tokens: 4) } < 1e-6, "\(anchors) input")
+      #expect(attention.namedParameters.contains { $0.name == "windowWidth" } == (regime.adaptiveWidth != nil))
+      #expect(attention.namedParameters.contains { $0.name.hasPrefix("columnField") } == (regime.unary == .field))
+    }
+  }
+
+  @Test("The standard regime takes the fused softmax kernel and gives the anchored operator's output")
+  func standardRegime() {
+    var g = SeededGenerator(seed: 29)
+    let x: Matrix<Double> = g.normalMatrix(rows: 6, columns: 4)
+    let attention = MultiHeadAttention(width: 4, heads: 2, keySize: 3, generator: &g)
+    attention.carrier = .window(radius: 1)
+    let graph = Graph.inference()
+    let fused = attention(graph.constant(x), tokens: 3).value
+    attention.chart = ScoreChart(link: .power(q: 0))  // log(1 + s): a different operator
+    let powered = attention(graph.constant(x), tokens: 3).value
+    attention.chart = ScoreChart()
+    attention.learnWindows(width: 1e6)  // a window wider than the sequence: the fixed carrier
+    let windowed = attention(graph.constant(x), tokens: 3).value
+    #expect((fused - windowed).elements.map(abs).max()! < 1e-9)
+    #expect((fused - powered).elements.map(abs).max()! > 1e-3)
+  }
+
   @Test("An operation without a backward rule is an error, not a zero gradient")
   func noRule() throws {
     let graph = Graph()

@@ -56,6 +56,7 @@ enum AttentionReport {
     }
     sweep(result, settings: settings, into: &report)
     preconditioning(result, settings: settings, into: &report)
+    regimes(result, settings: settings, into: &report)
     doublyStochastic(result, into: &report)
     openQuestions(result.openQuestions, into: &report)
     return report
@@ -97,6 +98,20 @@ enum AttentionReport {
       chart.addLine(x: (0..<length).map { Double($0 + 1) }, y: mean, color: SVGChart.palette[index % SVGChart.palette.count], label: arm)
     }
     report.figures([chart])
+  }
+
+  /// Geometric Attention's regimes on the last dataset against standard attention.
+  static func regimes(_ result: AttentionReproduction.Result, settings: AttentionReproduction.Settings, into report: inout Report) {
+    guard let dataset = settings.datasets.last, !result.regimes.isEmpty else { return }
+    let chart = result.runs.filter { $0.dataset == dataset && $0.anchor == "softmax" }
+    let rows = (["chart"] + settings.regimes).map { name -> [String] in
+      let runs = name == "chart" ? chart : result.regimes.filter { $0.regime == name }
+      let widths = runs.compactMap(\.learnedWidth)
+      return [name] + Row(runs).cells + [widths.isEmpty ? "-" : MeanDeviation(widths).formatted(2)]
+    }
+    report.table(
+      header: ["regime"] + runHeader + ["learned width"], rows: rows,
+      caption: "Geometric Attention's regimes on \(dataset), softmax anchor: chart (standard), interaction (unary fields quotiented out), field (a learned column field per head), power:Q (Tsallis link), window:R (fixed carrier), adaptive:W (a learned window per head from width W), deep (two blocks) and staged (two blocks: window:1, then full)")
   }
 
   /// The doubly stochastic anchors on a grid of random inputs.

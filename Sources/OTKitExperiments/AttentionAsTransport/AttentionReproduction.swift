@@ -28,6 +28,9 @@ public struct AttentionReproduction: Reproduction {
     /// Seed 002's question (c), on the last dataset: the softmax's gradient on the scores
     /// (Fisher-preconditioned), the utility alone and the natural gradient.
     public var preconditioning = ["softmax-utility", "softmax-natural"]
+    /// Geometric Attention's regimes on the last dataset, softmax anchor
+    /// (``AttentionStudy/regime(named:)``); the softmax's own runs are the `chart` regime.
+    public var regimes = ["interaction", "field", "power:0.5", "window:1", "adaptive:2", "deep", "staged"]
     /// Instances per dataset (an evenly spaced subsample of the files; generated for the
     /// simulated data), 70% trained on.
     public var instances = 300
@@ -48,7 +51,7 @@ public struct AttentionReproduction: Reproduction {
     public static var quick: Settings {
       var s = Settings()
       (s.datasets, s.anchors, s.seeds, s.temperatures, s.instances, s.inspected) = (["simulated"], ["softmax", "circuit"], 2, [2], 24, 2)
-      s.preconditioning = ["softmax-natural"]
+      (s.preconditioning, s.regimes) = (["softmax-natural"], ["adaptive:2"])
       s.transformer.epochs = 2
       return s
     }
@@ -60,6 +63,7 @@ public struct AttentionReproduction: Reproduction {
       ReproductionOption("seed", "The first seed."),
       ReproductionOption("temperatures", "The softmax's temperature sweep, multipliers of sqrt(d_k) (comma-separated)."),
       ReproductionOption("preconditioning", "The gradients compared with the softmax's: softmax-utility, softmax-natural (comma-separated)."),
+      ReproductionOption("regimes", "Attention regimes of the softmax: interaction, field, power:Q, causal, window:R, adaptive:W, deep, staged (comma-separated; none for no run)."),
       ReproductionOption("instances", "Instances per dataset."),
       ReproductionOption("epochs", "The most epochs of every fit."),
       ReproductionOption("inspected", "Test instances whose attention is read per trained model."),
@@ -78,6 +82,8 @@ public struct AttentionReproduction: Reproduction {
       case "preconditioning":
         preconditioning = try OptionText.list(
           text, option: option, must: "softmax-utility or softmax-natural", { $0 }, where: { ["softmax-utility", "softmax-natural"].contains($0) })
+      case "regimes":
+        regimes = text == "none" ? [] : try OptionText.list(text, option: option, must: "regime names", { $0 }, where: { AttentionStudy.regime(named: $0) != nil })
       case "instances": instances = try OptionText.integer(text, option: option, in: 10...1_000_000)
       case "epochs": transformer.epochs = try OptionText.integer(text, option: option, in: 1...100_000)
       case "inspected": inspected = try OptionText.integer(text, option: option, in: 1...10_000)
@@ -94,6 +100,8 @@ public struct AttentionReproduction: Reproduction {
     public var sweep: [AttentionStudy.Run]
     /// Question (c): the preconditioning arms (the softmax's own runs are in ``runs``).
     public var preconditioning: [AttentionStudy.Run]
+    /// Geometric Attention's regimes (the softmax's own runs are in ``runs``).
+    public var regimes: [AttentionStudy.Run]
     public var doublyStochastic: [DoublyStochasticMetrics]
     public var openQuestions: OpenQuestionMeasurements
   }
@@ -106,14 +114,18 @@ public struct AttentionReproduction: Reproduction {
 
   public func run(progress: ReproductionProgress) throws -> Result {
     let perSeed = settings.datasets.count * settings.anchors.count + settings.temperatures.count + settings.preconditioning.count
+      + settings.regimes.count
     let total = perSeed * settings.seeds
-    var (runs, sweep, preconditioning): ([AttentionStudy.Run], [AttentionStudy.Run], [AttentionStudy.Run]) = ([], [], [])
-    func train(_ data: SequenceData, _ layout: TokenLayout, _ dataset: String, _ anchor: String, _ temperature: Double) throws -> [AttentionStudy.Run] {
+    var (runs, sweep, preconditioning, regimes): ([AttentionStudy.Run], [AttentionStudy.Run], [AttentionStudy.Run], [AttentionStudy.Run]) = ([], [], [], [])
+    func train(
+      _ data: SequenceData, _ layout: TokenLayout, _ dataset: String, _ anchor: String, _ temperature: Double, regime: String = "chart"
+    ) throws -> [AttentionStudy.Run] {
       try (0..<settings.seeds).map { k in
         let run = try AttentionStudy.train(
-          data, layout: layout, dataset: dataset, anchor: anchor, temperature: temperature, seed: settings.seed &+ UInt64(k), settings: settings)
-        let done = runs.count + sweep.count + preconditioning.count + k + 1
-        progress(done, of: total, "\(dataset), \(anchor) at temperature \(temperature), seed \(run.seed): accuracy \(String(format: "%.3f", run.accuracy))")
+          data, layout: layout, dataset: dataset, anchor: anchor, temperature: temperature, seed: settings.seed &+ UInt64(k), settings: settings,
+          regime: regime)
+        let done = runs.count + sweep.count + preconditioning.count + regimes.count + k + 1
+        progress(done, of: total, "\(dataset), \(anchor) (\(regime)) at temperature \(temperature), seed \(run.seed): accuracy \(String(format: "%.3f", run.accuracy))")
         return run
       }
     }
@@ -132,11 +144,16 @@ public struct AttentionReproduction: Reproduction {
         let trained = try train(data, layout, name, arm, 1)
         preconditioning += trained
       }
+      for regime in settings.regimes {
+        let trained = try train(data, layout, name, "softmax", 1, regime: regime)
+        regimes += trained
+      }
     }
     let doubly = ["sinkhorn-1", "sinkhorn-3", "sinkhorn-5", "sinkhorn-21", "orthostochastic", "circuit"].map {
       DoublyStochasticMetrics.measure(anchor: $0, tokens: 16, inputs: 24, seed: settings.seed)
     }
-    return Result(runs: runs, sweep: sweep, preconditioning: preconditioning, doublyStochastic: doubly, openQuestions: .measure(seed: settings.seed))
+    return Result(
+      runs: runs, sweep: sweep, preconditioning: preconditioning, regimes: regimes, doublyStochastic: doubly, openQuestions: .measure(seed: settings.seed))
   }
 
   public func report(_ result: Result) -> Report { AttentionReport.report(result, settings: settings) }

@@ -33,6 +33,30 @@ public enum AttentionStudy {
     /// effective rank (failure signatures: vanishing gradients, rank collapse).
     public var gradientNorm: Double
     public var contextEffectiveRank: Double
+    /// The attention regime's name (``regime(named:)``; `chart` for standard attention).
+    public var regime = "chart"
+    /// The adaptive carrier's learned window width, mean over heads and blocks (tokens).
+    public var learnedWidth: Double? = nil
+  }
+
+  /// The regimes `otkit reproduce attention` compares (Geometric Attention's choices on the
+  /// softmax anchor): `chart` (standard), `interaction`, `field`, `power:Q`, a fixed carrier
+  /// (`causal`, `window:R`), `adaptive:W` (a learned window from width `W`), `deep` (two
+  /// blocks, full carriers) and `staged` (two blocks: `window:1`, then full).
+  public static func regime(named name: String) -> (regime: AttentionRegime, blocks: Int?)? {
+    switch name {
+    case "chart": return (AttentionRegime(), nil)
+    case "deep": return (AttentionRegime(), 2)
+    case "staged": return (AttentionRegime(carriers: [.window(radius: 1), .full]), 2)
+    default:
+      if let unary = UnaryRegime(rawValue: name) { return (AttentionRegime(unary: unary), nil) }
+      if let link = AttentionLink(name: name) { return (AttentionRegime(link: link), nil) }
+      if let carrier = AttentionCarrier(name: name) { return (AttentionRegime(carriers: [carrier]), nil) }
+      if name.hasPrefix("adaptive:"), let width = Double(name.dropFirst(9)), width.isFinite, abs(width) <= 1e6 {
+        return (AttentionRegime(adaptiveWidth: width), nil)
+      }
+      return nil
+    }
   }
 
   /// An anchor by the study's name: `softmax`, `sinkhorn-K`, `sparsemax`, `entmax-ALPHA`,
@@ -94,10 +118,13 @@ public enum AttentionStudy {
   /// Trains one transformer and reads its heads on (up to) `settings.inspected` test instances.
   static func train(
     _ data: SequenceData, layout: TokenLayout, dataset: String, anchor name: String, temperature: Double, seed: UInt64,
-    settings: AttentionReproduction.Settings
+    settings: AttentionReproduction.Settings, regime: String = "chart"
   ) throws -> Run {
     var transformer = settings.transformer
     (transformer.layout, transformer.anchor, transformer.temperature) = (layout, anchor(named: name), temperature)
+    if let (chosen, blocks) = Self.regime(named: regime), !(chosen.isStandard && blocks == nil) {
+      (transformer.regime, transformer.blocks) = (chosen, blocks ?? transformer.blocks)
+    }
     transformer.logsGradientStructure = true
     let (train, test) = data.split(testFraction: 0.3, seed: seed)
     let outcome = try TabularModel.transformer(transformer).seeded(seed).fit(sequenceTrain: train, sequenceTest: test)
@@ -107,6 +134,7 @@ public enum AttentionStudy {
     let best = history.records.first { $0.epoch == history.bestEpoch } ?? history.records.last
     let last = model.gradientStructure.filter { $0.epoch == model.gradientStructure.last?.epoch }
     func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+    let widths = (model.network?.blocks ?? []).compactMap(\.attention.windowWidth).flatMap(\.value.elements)
     return Run(
       dataset: dataset, anchor: name, temperature: temperature, seed: seed, accuracy: outcome.test.accuracy,
       loss: best?.trainingLoss ?? .nan, epochs: history.epochs, secondsPerEpoch: history.seconds / Double(max(history.epochs, 1)),
@@ -114,6 +142,7 @@ public enum AttentionStudy {
       advantageMaxError: heads.map(\.advantageMaxError).max() ?? .nan,
       saturatedRowShare: heads.map(\.saturatedRowShare).reduce(0, +) / Double(max(heads.count, 1)),
       losses: history.records.map(\.trainingLoss),
-      gradientNorm: mean(last.map(\.structure.gradientNorm)), contextEffectiveRank: mean(last.compactMap(\.structure.contextEffectiveRank)))
+      gradientNorm: mean(last.map(\.structure.gradientNorm)), contextEffectiveRank: mean(last.compactMap(\.structure.contextEffectiveRank)),
+      regime: regime, learnedWidth: widths.isEmpty ? nil : mean(widths))
   }
 }
