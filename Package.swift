@@ -103,7 +103,9 @@ let package = Package(
     .testTarget(
       name: "OTKitTransportTests", dependencies: ["OTKitTestSupport", "OTKitTransport", "OTKitData"],
       resources: [.copy("Resources")]),
-    .testTarget(name: "OTKitNeuralTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitData", "OTKitTransport"]),
+    .testTarget(
+      name: "OTKitNeuralTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitData", "OTKitTransport"],
+      resources: [.copy("Resources")]),
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
     .testTarget(
       name: "OTKitExperimentsTests",

@@ -191,6 +191,12 @@ extension Graph {
       }
       return [dx]
 
+    case .transpose:
+      return [g.transposed()]
+
+    case .transport(let pullback):
+      return try pullback.apply(g)
+
     case .nondifferentiable(let name):
       throw AutogradError.noBackwardRule(name)
     }

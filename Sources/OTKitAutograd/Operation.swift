@@ -41,6 +41,7 @@ enum Operation {
   case layerNorm(inverseDeviation: [Double])
   case dropout(mask: Matrix<Double>)
   case reshape
+  case transpose
   case concatenate(Axis, sizes: [Int])
   case slice(rows: Range<Int>, columns: Range<Int>)
   case gatherRows([Int])
@@ -53,6 +54,9 @@ enum Operation {
   /// A soft sorting operator per row (``OTKitTransport/SoftSort``): the rows' outputs and
   /// their implicit-differentiation pullbacks.
   case softSort([SoftSort.Output])
+  /// An optimal transport term or plan (OTKitTransport's solvers): its vector-Jacobian
+  /// product, bound at the forward pass (``TransportLoss``).
+  case transport(TransportPullback)
   /// An operation with no derivative (rounding, comparisons): a gradient reaching it is an
   /// error, never a silent zero.
   case nondifferentiable(String)
