@@ -109,7 +109,10 @@ let package = Package(
     .testTarget(name: "OTKitTabularTests", dependencies: ["OTKitTestSupport", "OTKitTabular", "OTKitExperiments"]),
     .testTarget(
       name: "OTKitExperimentsTests",
-      dependencies: ["OTKitTestSupport", "OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitCore", "OTKitTransport", "OTKitReport"]),
+      dependencies: [
+        "OTKitTestSupport", "OTKitExperiments", "OTKitTabular", "OTKitData", "OTKitAutograd", "OTKitNeural", "OTKitCore", "OTKitTransport",
+        "OTKitReport",
+      ]),
     .testTarget(name: "OTKitReportTests", dependencies: ["OTKitReport"]),
     .testTarget(
       name: "OTKitAttentionTests", dependencies: ["OTKitAttention", "OTKitAutograd", "OTKitNeural", "OTKitCore"],

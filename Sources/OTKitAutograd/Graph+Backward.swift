@@ -90,6 +90,9 @@ extension Graph {
     case .sigmoid:
       return [Matrix.combine(g, y) { gi, yi in gi * yi * (1 - yi) }]
 
+    case .softplus:
+      return [Matrix.combine(g, input(node, 0)) { gi, xi in gi * Tensor.sigmoid(xi) }]
+
     case .gelu:
       return [
         Matrix.combine(g, input(node, 0)) { gi, xi in

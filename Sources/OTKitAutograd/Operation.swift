@@ -34,6 +34,7 @@ enum Operation {
   case relu
   case gelu
   case sigmoid
+  case softplus
   case square
   case softmax
   case logSoftmax

@@ -19,6 +19,10 @@ extension Tensor {
   public func gelu() -> Tensor {
     graph.record(.gelu, inputs: [self], value: value.map { $0 * Self.normalCDF($0) })
   }
+  /// `log(1 + e^x)`, computed without overflow; its derivative is the sigmoid.
+  public func softplus() -> Tensor {
+    graph.record(.softplus, inputs: [self], value: value.map { $0 > 0 ? $0 + Double.log(1 + Double.exp(-$0)) : Double.log(1 + Double.exp($0)) })
+  }
   public func square() -> Tensor { graph.record(.square, inputs: [self], value: value.map { $0 * $0 }) }
 
   /// Rounds to the nearest integer. It has no derivative: a gradient reaching it is an

@@ -114,11 +114,16 @@ public enum TransportLoss {
   /// between the rows of `x` and `y`: non-negative, zero when the measures agree. A
   /// relative epsilon is resolved once on the cross problem (as ``OTKitTransport/SinkhornDivergence``).
   ///
+  /// With `staticTarget` the target's self term `OT_eps(b, b)` is left out (OTT's
+  /// `static_b`): one solve fewer, the same gradients in `x` and `a`, and the value
+  /// `OT_eps(a, b) - OT_eps(a, a) / 2`, which OTT's Monge gap tutorial reports as its
+  /// fitting loss.
+  ///
   /// - Throws: as ``entropic(_:_:sourceWeights:targetWeights:cost:solver:gradient:)``.
-  /// - Complexity: three solves.
+  /// - Complexity: three solves (two with `staticTarget`).
   public static func sinkhornDivergence(
     _ x: Tensor, _ y: Tensor, sourceWeights a: Tensor? = nil, targetWeights b: Tensor? = nil, cost: GroundCost = .squaredEuclidean,
-    solver: Sinkhorn, gradient: TransportGradient = .envelope
+    solver: Sinkhorn, gradient: TransportGradient = .envelope, staticTarget: Bool = false
   ) throws -> TransportTerm {
     var fixed = solver
     let cross = try TransportProblem(
@@ -126,11 +131,12 @@ public enum TransportLoss {
     fixed.epsilon = .absolute(solver.absoluteEpsilon(for: cross))
     let xy = try entropic(x, y, sourceWeights: a, targetWeights: b, cost: cost, solver: fixed, gradient: gradient)
     let xx = try entropic(x, x, sourceWeights: a, targetWeights: a, cost: cost, solver: fixed, gradient: gradient)
-    let yy = try entropic(y, y, sourceWeights: b, targetWeights: b, cost: cost, solver: fixed, gradient: gradient)
-    let statuses = [xy.status, xx.status, yy.status]
+    let yy = staticTarget ? nil : try entropic(y, y, sourceWeights: b, targetWeights: b, cost: cost, solver: fixed, gradient: gradient)
+    let statuses = [xy.status, xx.status, yy?.status ?? .converged]
     return TransportTerm(
-      value: xy.value - (xx.value + yy.value) * 0.5, status: statuses.first { $0 != .converged } ?? .converged,
-      epsilon: xy.epsilon, iterations: xy.iterations + xx.iterations + yy.iterations)
+      value: yy.map { xy.value - (xx.value + $0.value) * 0.5 } ?? (xy.value - xx.value * 0.5),
+      status: statuses.first { $0 != .converged } ?? .converged, epsilon: xy.epsilon,
+      iterations: xy.iterations + xx.iterations + (yy?.iterations ?? 0))
   }
 
   /// The exact transport cost `min <P, C>` between the rows of `x` and `y` (the network

@@ -4,6 +4,7 @@
 public enum Experiment: String, CaseIterable, Codable, Sendable {
   case synthetic, beed, sorting, alignment
   case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns, attention
+  case mongeGap = "monge-gap"
 
   /// The reproduction's type.
   public var reproduction: any Reproduction.Type {
@@ -18,6 +19,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .acceleration: AccelerationReproduction.self
     case .sns: SparseNewtonReproduction.self
     case .attention: AttentionReproduction.self
+    case .mongeGap: MongeGapReproduction.self
     }
   }
 
@@ -31,6 +33,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .acceleration: .acceleratedSinkhorn
     case .sns: .sinkhornNewtonSparse
     case .attention: .attentionAsTransport
+    case .mongeGap: .mongeGap
     }
   }
 
@@ -46,6 +49,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .unbalanced: "Unbalanced OT declines outliers: mass sent to an outlier cluster against the marginal penalty (spec §6.4)."
     case .acceleration: "Accelerated Sinkhorn: momentum, adaptive momentum and Anderson mixing, and the safeguard (spec §6.5)."
     case .sns: "Sinkhorn-Newton-Sparse against Sinkhorn: a random assignment at a small epsilon, W1 and W2 between densities."
+    case .mongeGap: "Transport maps fitted with the Monge gap: OTT-JAX's moons-to-S-curve tutorial and Gaussians with a known map (L2-UVP)."
     case .attention: "Every attention anchor trained on simulated data, BEED and digits over seeds; a temperature sweep; doubly stochastic matrices; seed 002's open questions."
     }
   }
@@ -85,6 +89,9 @@ public struct Paper: Sendable, Hashable, Codable {
     title: "Scaled-Dot-Product Attention as One-Sided Entropic Optimal Transport; Geometric Attention; Quantum Doubly Stochastic Transformers",
     reference: "arXiv 2508.08369; R. Rosario Freytes, arXiv 2601.11618; J. Born et al., NeurIPS 2025, arXiv 2504.16275",
     seed: "002, 003 (specs/attention-as-transport.md, specs/ot-training-signals.md)", page: "attention-as-transport")
+  public static let mongeGap = Paper(
+    title: "The Monge Gap: A Regularizer to Learn All Transport Maps", reference: "A. Uscidda and M. Cuturi, ICML 2023, arXiv 2302.04953",
+    seed: "003 (specs/ot-training-signals.md §1)", page: "monge-gap")
   public static let sinkhornNewtonSparse = Paper(
     title: "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations", reference: "X. Tang et al., ICLR 2024",
     seed: "002 (specs/attention-as-transport.md)", page: "regularized-ot")
