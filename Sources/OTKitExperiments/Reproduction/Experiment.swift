@@ -4,7 +4,7 @@
 public enum Experiment: String, CaseIterable, Codable, Sendable {
   case synthetic, beed, sorting, alignment
   case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns, attention
-  case mongeGap = "monge-gap"
+  case mongeGap = "monge-gap", flow
 
   /// The reproduction's type.
   public var reproduction: any Reproduction.Type {
@@ -20,6 +20,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .sns: SparseNewtonReproduction.self
     case .attention: AttentionReproduction.self
     case .mongeGap: MongeGapReproduction.self
+    case .flow: FlowReproduction.self
     }
   }
 
@@ -34,6 +35,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .sns: .sinkhornNewtonSparse
     case .attention: .attentionAsTransport
     case .mongeGap: .mongeGap
+    case .flow: .flowMatching
     }
   }
 
@@ -49,6 +51,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .unbalanced: "Unbalanced OT declines outliers: mass sent to an outlier cluster against the marginal penalty (spec §6.4)."
     case .acceleration: "Accelerated Sinkhorn: momentum, adaptive momentum and Anderson mixing, and the safeguard (spec §6.5)."
     case .sns: "Sinkhorn-Newton-Sparse against Sinkhorn: a random assignment at a small epsilon, W1 and W2 between densities."
+    case .flow: "Flow matching on 2-D tasks: I-CFM, OT-CFM (exact minibatch plans) and W-CFM (Gibbs weights): W2, path energy, Euler steps, tilt."
     case .mongeGap: "Transport maps fitted with the Monge gap: OTT-JAX's moons-to-S-curve tutorial and Gaussians with a known map (L2-UVP)."
     case .attention: "Every attention anchor trained on simulated data, BEED and digits over seeds; a temperature sweep; doubly stochastic matrices; seed 002's open questions."
     }
@@ -92,6 +95,9 @@ public struct Paper: Sendable, Hashable, Codable {
   public static let mongeGap = Paper(
     title: "The Monge Gap: A Regularizer to Learn All Transport Maps", reference: "A. Uscidda and M. Cuturi, ICML 2023, arXiv 2302.04953",
     seed: "003 (specs/ot-training-signals.md §1)", page: "monge-gap")
+  public static let flowMatching = Paper(
+    title: "Weighted Conditional Flow Matching", reference: "J. Calvo-Ordoñez et al., arXiv 2507.22270; A. Tong et al., TMLR 2024 (OT-CFM)",
+    seed: "003 (specs/ot-training-signals.md §5)", page: "flow-matching")
   public static let sinkhornNewtonSparse = Paper(
     title: "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations", reference: "X. Tang et al., ICLR 2024",
     seed: "002 (specs/attention-as-transport.md)", page: "regularized-ot")
