@@ -31,7 +31,7 @@ extension TransportLoss {
     costs c: Tensor, sourceWeights a: Tensor? = nil, targetWeights b: Tensor? = nil, solver: Sinkhorn,
     gradient: TransportGradient = .implicit
   ) throws -> Plan {
-    let problem = try TransportProblem(cost: c.value, sourceWeights: weights(a, count: c.rows), targetWeights: weights(b, count: c.columns))
+    let problem = try TransportProblem(cost: c.value, sourceWeights: weights(a), targetWeights: weights(b))
     let result = solver.solve(problem)
     switch gradient {
     case .envelope:
@@ -81,8 +81,7 @@ extension TransportLoss {
   static func unrolledPlan(costs c: Tensor, a: Tensor?, b: Tensor?, problem: TransportProblem, epsilon eps: Double, solver: Sinkhorn) -> Plan {
     let (n, m) = (c.rows, c.columns)
     let graph = c.graph
-    let logA = a.map { ($0.value.rows == 1 ? $0.transposed() : $0).log() } ?? graph.constant(Matrix(rows: n, columns: 1, repeating: -Double.log(Double(n))))
-    let logB = b.map { ($0.value.rows == 1 ? $0 : $0.transposed()).log() } ?? graph.constant(Matrix(rows: 1, columns: m, repeating: -Double.log(Double(m))))
+    let (logA, logB) = logWeights(a, b, rows: n, columns: m, graph: graph)
     let target = problem.sourceWeights
     var g = graph.constant(Matrix(rows: 1, columns: m))
     var plan = graph.constant(Matrix(rows: n, columns: m))

@@ -46,7 +46,14 @@ public struct TransportPullback: @unchecked Sendable {
 /// divergences", AISTATS 2019; M. Cuturi et al., "Optimal Transport Tools (OTT)", 2022.
 public enum TransportLoss {
   /// Weights given as an `n x 1` (or `1 x n`) tensor, or uniform.
-  static func weights(_ w: Tensor?, count: Int) -> [Double]? { w.map { $0.value.elements } }
+  static func weights(_ w: Tensor?) -> [Double]? { w.map { $0.value.elements } }
+
+  /// `log a` as an `n x 1` column and `log b` as a `1 x m` row on the tape (uniform when `nil`).
+  static func logWeights(_ a: Tensor?, _ b: Tensor?, rows n: Int, columns m: Int, graph: Graph) -> (Tensor, Tensor) {
+    let logA = a.map { ($0.value.rows == 1 ? $0.transposed() : $0).log() } ?? graph.constant(Matrix(rows: n, columns: 1, repeating: -Double.log(Double(n))))
+    let logB = b.map { ($0.value.rows == 1 ? $0 : $0.transposed()).log() } ?? graph.constant(Matrix(rows: 1, columns: m, repeating: -Double.log(Double(m))))
+    return (logA, logB)
+  }
 
   /// The weights' gradient in the shape of their tensor.
   static func shaped(_ v: [Double], like w: Tensor) -> Matrix<Double> {
@@ -65,7 +72,7 @@ public enum TransportLoss {
     solver: Sinkhorn, gradient: TransportGradient = .envelope
   ) throws -> TransportTerm {
     let problem = try TransportProblem(
-      source: x.value, target: y.value, sourceWeights: weights(a, count: x.rows), targetWeights: weights(b, count: y.rows), cost: cost)
+      source: x.value, target: y.value, sourceWeights: weights(a), targetWeights: weights(b), cost: cost)
     guard gradient == .envelope else {
       guard cost == .squaredEuclidean else { throw AutogradError.noBackwardRule("\(gradient.rawValue) transport with the \(cost) cost") }
       return try entropic(costs: squaredDistances(x, y), sourceWeights: a, targetWeights: b, solver: solver, gradient: gradient)
@@ -98,7 +105,7 @@ public enum TransportLoss {
       let plan = try entropicPlan(costs: c, sourceWeights: a, targetWeights: b, solver: solver, gradient: gradient)
       return TransportTerm(value: primalValue(plan: plan.plan, costs: c, a: a, b: b, epsilon: plan.epsilon), status: plan.status, epsilon: plan.epsilon, iterations: plan.iterations)
     }
-    let problem = try TransportProblem(cost: c.value, sourceWeights: weights(a, count: c.rows), targetWeights: weights(b, count: c.columns))
+    let problem = try TransportProblem(cost: c.value, sourceWeights: weights(a), targetWeights: weights(b))
     let result = solver.solve(problem)
     let pullback = TransportPullback { g in
       let s = g.elements[0]
@@ -127,7 +134,7 @@ public enum TransportLoss {
   ) throws -> TransportTerm {
     var fixed = solver
     let cross = try TransportProblem(
-      source: x.value, target: y.value, sourceWeights: weights(a, count: x.rows), targetWeights: weights(b, count: y.rows), cost: cost)
+      source: x.value, target: y.value, sourceWeights: weights(a), targetWeights: weights(b), cost: cost)
     fixed.epsilon = .absolute(solver.absoluteEpsilon(for: cross))
     let xy = try entropic(x, y, sourceWeights: a, targetWeights: b, cost: cost, solver: fixed, gradient: gradient)
     let xx = try entropic(x, x, sourceWeights: a, targetWeights: a, cost: cost, solver: fixed, gradient: gradient)
@@ -151,7 +158,7 @@ public enum TransportLoss {
     _ x: Tensor, _ y: Tensor, sourceWeights a: Tensor? = nil, targetWeights b: Tensor? = nil, cost: GroundCost = .squaredEuclidean
   ) throws -> TransportTerm {
     let problem = try TransportProblem(
-      source: x.value, target: y.value, sourceWeights: weights(a, count: x.rows), targetWeights: weights(b, count: y.rows), cost: cost)
+      source: x.value, target: y.value, sourceWeights: weights(a), targetWeights: weights(b), cost: cost)
     guard let result = try OT.solve(problem, method: .exact) as? TransportResult else { throw AutogradError.noBackwardRule("exact transport") }
     let pullback = TransportPullback { g in
       let s = g.elements[0]
@@ -238,8 +245,7 @@ public enum TransportLoss {
   static func primalValue(plan p: Tensor, costs c: Tensor, a: Tensor?, b: Tensor?, epsilon: Double) -> Tensor {
     let (n, m) = (c.rows, c.columns)
     let graph = c.graph
-    let logA = a.map { ($0.value.rows == 1 ? $0.transposed() : $0).log() } ?? graph.constant(Matrix(rows: n, columns: 1, repeating: -Double.log(Double(n))))
-    let logB = b.map { ($0.value.rows == 1 ? $0 : $0.transposed()).log() } ?? graph.constant(Matrix(rows: 1, columns: m, repeating: -Double.log(Double(m))))
+    let (logA, logB) = logWeights(a, b, rows: n, columns: m, graph: graph)
     // log P guarded at exact zeros: P log P -> 0 there, and the plan's pullback scales by P.
     let logRatio = ((p + 1e-300).log() - logA) - logB
     return (p * c).sum() + (p * logRatio).sum() * epsilon
