@@ -25,10 +25,20 @@ public enum KernelBackend: String, Sendable, CaseIterable, Codable {
   /// The backend in use now: the one set with ``setPreferred(_:)``, or else the one the
   /// environment asks for, falling back to ``portable`` when no BLAS can be loaded.
   public static var current: KernelBackend {
+    if let scoped = scopedBackend { return scoped == .blas && SystemBLAS.shared == nil ? .portable : scoped }
     switch Preference(rawValue: preference.load(ordering: .relaxed)) ?? .auto {
     case .portable: return .portable
     case .system, .auto: return SystemBLAS.shared == nil ? .portable : .blas
     }
+  }
+
+  /// A backend for the current task and the tasks it creates (``withPreferred(_:_:)``).
+  @TaskLocal static var scopedBackend: KernelBackend?
+
+  /// Runs `body` with `backend` for the products it calls from the current task, leaving
+  /// every other task's backend alone (``setPreferred(_:)`` changes the process's).
+  public static func withPreferred<Result>(_ backend: KernelBackend, _ body: () throws -> Result) rethrows -> Result {
+    try $scopedBackend.withValue(backend) { try body() }
   }
 
   /// Sets the backend for this process (overrides `OTKIT_BLAS`); `nil` restores the

@@ -24,10 +24,20 @@ public enum Parallel {
   private static let configured = Atomic<Int>(
     Environment.value("OTKIT_THREADS").flatMap(Int.init).flatMap { (1...4096).contains($0) ? $0 : nil } ?? 0)
 
+  /// A thread count for the current task and the tasks it creates (``withThreads(_:_:)``).
+  @TaskLocal static var scopedThreads: Int?
+
   /// The number of threads parallel kernels use.
   public static var threads: Int {
+    if let scoped = scopedThreads { return scoped }
     let value = configured.load(ordering: .relaxed)
     return value > 0 ? value : processorCount
+  }
+
+  /// Runs `body` with `count` threads for the parallel kernels it calls from the current
+  /// task, leaving every other task's count alone (``setThreads(_:)`` changes the process's).
+  public static func withThreads<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+    try $scopedThreads.withValue(max(1, count)) { try body() }
   }
 
   /// Sets the number of threads parallel kernels use; `nil` restores the default.

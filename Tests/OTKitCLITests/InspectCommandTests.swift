@@ -73,19 +73,25 @@ struct InspectCommandTests {
   func regimes() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("otkit-inspect-regime-\(getpid())").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let previous = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(folder)
-    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // A one-letter model directory relative to the working directory, through the binary run
+    // in that directory (changing this process's directory would move the tests beside it).
+    if BinaryRunner.executable != nil {
+      let data = URL(fileURLWithPath: TrainCommandTests.data).path
+      let outcome = try BinaryRunner.run(["train", data, "--label", "label", "--model", "mlp", "--epochs", "1", "--save", "m"], in: folder)
+      #expect(outcome.status == 0 && FileManager.default.fileExists(atPath: folder + "/m/config.json"), "\(outcome.stderr)")
+    }
+    let model = folder + "/regime"
     let train = [
       "train", TrainCommandTests.data, "--label", "label", "--model", "transformer", "--heads", "2", "--blocks", "2", "--token-dim", "1",
-      "--epochs", "3", "--link", "power:0.5", "--unary", "field", "--carrier", "window:0,full", "--adaptive-window", "1", "--save", "m",
+      "--epochs", "3", "--link", "power:0.5", "--unary", "field", "--carrier", "window:0,full", "--adaptive-window", "1", "--save", model,
     ]
     let error = failure(train)
     try #require(error == nil, "\(error ?? "")")
-    let config = try String(contentsOfFile: "m/config.json", encoding: .utf8)
+    let config = try String(contentsOfFile: model + "/config.json", encoding: .utf8)
     #expect(config.contains("\"regime\"") && config.contains("\"field\"") && config.contains("\"adaptiveWidth\""))
-    #expect(failure(["predict", "m", TrainCommandTests.data]) == nil)
-    let json = try jsonObject(try outputLines(["inspect", "m", TrainCommandTests.data, "--instances", "3", "--json"]), key: "heads")
+    #expect(failure(["predict", model, TrainCommandTests.data]) == nil)
+    let json = try jsonObject(try outputLines(["inspect", model, TrainCommandTests.data, "--instances", "3", "--json"]), key: "heads")
     let heads = try #require(json["heads"] as? [[String: Any]])
     #expect(heads.count == 4)
     // The anchor sees the regime's log-kernel: the identities hold on it as on any softmax head.

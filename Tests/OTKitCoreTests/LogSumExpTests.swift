@@ -80,12 +80,15 @@ struct LogSumExpTests {
 
   @Test("Parallel column LSE merges workers exactly", arguments: [1, 2, 3])
   func threads(count: Int) {
-    Parallel.setThreads(count)
-    defer { Parallel.setThreads(nil) }
-    var rng = SeededGenerator(seed: 8)
-    let a: Matrix<Double> = rng.normalMatrix(rows: 3001, columns: 20, mean: 0, standardDeviation: 50)
-    let columns = a.columnLogSumExp()
-    for j in 0..<20 { #expect(isClose(columns[j], Reference.logSumExp(a.column(j)))) }
+    // Scoped to this test's task: a process-wide count would change the partitions of
+    // the tests that run beside it (ConcurrencyTests compares results bit for bit).
+    Parallel.withThreads(count) {
+      #expect(Parallel.threads == count)
+      var rng = SeededGenerator(seed: 8)
+      let a: Matrix<Double> = rng.normalMatrix(rows: 3001, columns: 20, mean: 0, standardDeviation: 50)
+      let columns = a.columnLogSumExp()
+      for j in 0..<20 { #expect(isClose(columns[j], Reference.logSumExp(a.column(j)))) }
+    }
   }
 }
 

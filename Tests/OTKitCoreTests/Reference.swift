@@ -35,12 +35,10 @@ enum Reference {
   }
 }
 
-/// Runs `body` with the given product backend, restoring the environment's choice after.
-/// Tests that switch backends are serialized by the suites that call this.
+/// Runs `body` with the given product backend, scoped to the calling task: a process-wide
+/// switch would change the products of the tests that run beside it.
 func withBackend<R>(_ backend: KernelBackend, _ body: () throws -> R) rethrows -> R {
-  KernelBackend.setPreferred(backend)
-  defer { KernelBackend.setPreferred(nil) }
-  return try body()
+  try KernelBackend.withPreferred(backend, body)
 }
 
 /// The backends available here: always the portable kernels, and the system BLAS if loaded.
