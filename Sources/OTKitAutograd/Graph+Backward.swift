@@ -103,6 +103,9 @@ extension Graph {
     case .square:
       return [Matrix.combine(g, input(node, 0)) { gi, xi in 2 * xi * gi }]
 
+    case .abs:
+      return [Matrix.combine(g, input(node, 0)) { gi, xi in xi > 0 ? gi : (xi < 0 ? -gi : 0) }]
+
     case .softmax:
       return [Kernels.softmaxRowsBackward(output: y, gradient: g)]
 

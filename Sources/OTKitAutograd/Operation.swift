@@ -35,6 +35,8 @@ enum Operation {
   case gelu
   case sigmoid
   case softplus
+  /// `|x|`, with the subgradient 0 at 0.
+  case abs
   case square
   case softmax
   case logSoftmax

@@ -23,6 +23,8 @@ extension Tensor {
   public func softplus() -> Tensor {
     graph.record(.softplus, inputs: [self], value: value.map { $0 > 0 ? $0 + Double.log(1 + Double.exp(-$0)) : Double.log(1 + Double.exp($0)) })
   }
+  /// `|x|` elementwise (subgradient 0 at 0).
+  public func abs() -> Tensor { graph.record(.abs, inputs: [self], value: value.map { Swift.abs($0) }) }
   public func square() -> Tensor { graph.record(.square, inputs: [self], value: value.map { $0 * $0 }) }
 
   /// Rounds to the nearest integer. It has no derivative: a gradient reaching it is an

@@ -28,6 +28,8 @@ public struct OTClassifierSettings: Sendable, Equatable, Codable {
   public var validationFraction: Double = 0.1
   public var patience: Int = 10
   public var seed: UInt64 = 0
+  /// The entropic Monge gap of the map as a regularizer (`nil`: the study's regression alone).
+  public var mongeGap: MongeGapPenalty? = nil
 
   public init() {}
 
@@ -37,7 +39,34 @@ public struct OTClassifierSettings: Sendable, Equatable, Codable {
     case dummyPlacement = "placement"
     case dummies
     case assignmentBatchSize = "batchInstances"
-    case hidden, epochs, learningRate, batchFraction, validationFraction, patience, seed
+    case hidden, epochs, learningRate, batchFraction, validationFraction, patience, seed, mongeGap
+  }
+}
+
+/// The entropic Monge gap of the OT classifier's map `T_theta` on each step's points, added
+/// to the regression loss with a weight (A. Uscidda and M. Cuturi, ICML 2023; spec
+/// `ot-training-signals.md` §1): it pulls `T_theta` towards a map that is optimal from the
+/// data to its own image, between the assignment targets the regression fits.
+public struct MongeGapPenalty: Sendable, Equatable, Codable {
+  /// `lambda`, the gap's weight beside the mean squared error.
+  public var weight: Double
+  /// The gap is taken on the first `points` of each step's (shuffled) points.
+  public var points: Int = 64
+  /// Sinkhorn's epsilon as a share of the mean squared Euclidean cost between the training
+  /// points and their targets (OTT's 0.01), resolved once per fit.
+  public var epsilon: Double = 0.01
+  /// The gap's cost.
+  public var cost: GroundCost = .squaredEuclidean
+
+  public init(weight: Double, points: Int = 64, epsilon: Double = 0.01, cost: GroundCost = .squaredEuclidean) {
+    (self.weight, self.points, self.epsilon, self.cost) = (weight, points, epsilon, cost)
+  }
+
+  /// Every field in range (a weight of 0 turns the gap off).
+  public func validate() throws {
+    guard weight.isFinite, weight >= 0 else { throw TabularModelError("the Monge gap's weight must be finite and at least 0, not \(weight)") }
+    guard points >= 2 else { throw TabularModelError("the Monge gap needs at least 2 points per step, not \(points)") }
+    guard epsilon.isFinite, epsilon > 0 else { throw TabularModelError("the Monge gap's epsilon must be positive, not \(epsilon)") }
   }
 }
 
@@ -89,13 +118,22 @@ public final class OTClassifier {
       epochs: settings.epochs, batchSize: max(1, Int((Double(pairs.inputs.rows) * settings.batchFraction).rounded())),
       patience: settings.patience, seed: settings.seed &+ 1, showsProgress: showsProgress)
     let count = pairs.inputs.rows
+    let gap = try settings.mongeGap.map { try GapTerm($0, pairs: pairs) }.flatMap { $0.penalty.weight > 0 ? $0 : nil }
+    var gapError: Error?
     let history = try Trainer(config).fit(
       map, optimizer: Adam(learningRate: settings.learningRate), count: count,
       step: { graph, indices in
         let full = indices.count == count
         let input = graph.constant(full ? pairs.inputs : pairs.inputs.rows(at: indices))
         let target = graph.constant(full ? pairs.targets : pairs.targets.rows(at: indices))
-        return StepResult(loss: meanSquaredError(map(input), target))
+        let loss = meanSquaredError(map(input), target)
+        guard let gap, gapError == nil else { return StepResult(loss: loss) }
+        do {
+          return StepResult(loss: loss + (try gap.value(map, points: pairs.inputs, indices: indices, graph: graph)))
+        } catch {
+          gapError = error
+          return StepResult(loss: loss)
+        }
       },
       validate: validation.map { v in
         {
@@ -103,6 +141,7 @@ public final class OTClassifier {
           return (meanSquaredError(map(graph.constant(v.inputs)), graph.constant(v.targets)).scalar, nil)
         }
       }, onEpoch: onEpoch)
+    if let gapError { throw gapError }
     self.map = map
     self.dummies = dummies
     self.layout = FittedLayout(data, standardizer: scaler)
@@ -145,6 +184,29 @@ public final class OTClassifier {
       }
     }
     return (inputs, targets)
+  }
+
+  /// The Monge gap's term of a fit: its penalty and Sinkhorn with the fit's absolute epsilon.
+  struct GapTerm {
+    var penalty: MongeGapPenalty
+    var solver: Sinkhorn
+
+    init(_ penalty: MongeGapPenalty, pairs: (inputs: Matrix<Double>, targets: Matrix<Double>)) throws {
+      try penalty.validate()
+      // The mean cost on at most 1,024 evenly spaced pairs of points and targets.
+      let rows = (0..<min(pairs.inputs.rows, 1_024)).map { $0 * pairs.inputs.rows / min(pairs.inputs.rows, 1_024) }
+      let scale = Matrix.squaredDistances(pairs.inputs.rows(at: rows), pairs.targets.rows(at: rows)).mean()
+      self.penalty = penalty
+      self.solver = Sinkhorn(epsilon: .absolute(max(penalty.epsilon * scale, 1e-12)), tolerance: 1e-3, maxIterations: 2_000)
+    }
+
+    /// `lambda` times the entropic gap of `map` on the first points of a step.
+    ///
+    /// - Complexity: one Sinkhorn solve on `points x points` costs.
+    func value(_ map: MLP, points: Matrix<Double>, indices: [Int], graph: Graph) throws -> Tensor {
+      let x = graph.constant(points.rows(at: Array(indices.prefix(penalty.points))))
+      return try TransportLoss.mongeGap(source: x, mapped: map(x), cost: penalty.cost, solver: solver).value * penalty.weight
+    }
   }
 
   /// `T_theta` of standardized points.

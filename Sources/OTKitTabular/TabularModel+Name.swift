@@ -39,6 +39,8 @@ extension TabularModel {
     public var patience: Int?
     public var epochs = 200
     public var seed: UInt64 = 0
+    /// The weight of the Monge gap on the OT classifier's map (`nil` or 0: none).
+    public var mongeGap: Double?
 
     public init() {}
   }
@@ -58,6 +60,7 @@ extension TabularModel {
       (s.hidden, s.dummyPlacement, s.epochs, s.learningRate, s.seed) = (c.hidden ?? s.hidden, c.dummies, c.epochs, c.learningRate, c.seed)
       (s.validationFraction, s.patience) = (c.validationFraction ?? s.validationFraction, c.patience ?? s.patience)
       if let batch = c.batchSize, batch > 0 { s.assignmentBatchSize = batch }
+      if let lambda = c.mongeGap, lambda > 0 { s.mongeGap = MongeGapPenalty(weight: lambda) }
       self = .ot(s)
     case "transformer", "pretrained":
       var s = c.studySettings ? TransformerSettings.study : TransformerSettings()
@@ -131,6 +134,8 @@ extension TabularModel.Changes {
       if case .entmax(let alpha) = anchor, !(alpha > 1 && alpha.isFinite) { throw invalid("alpha", "must be greater than 1") }
       if case .sinkhorn(let s) = anchor, s.iterations < 1 { throw invalid("iterations", "must be positive") }
     }
+    if let mongeGap, !(mongeGap >= 0 && mongeGap.isFinite) { throw invalid("mongeGap", "must be 0 or more") }
+    if mongeGap != nil && name != "ot" { throw invalid("mongeGap", "regularizes the OT classifier's map: use it with --model ot") }
     if let problem = regime?.problem(blocks: blocks) { throw invalid(problem.option, problem.reason) }
     if regime?.isStandard == false && !(name == "transformer" || name == "pretrained") { throw invalid("link", "and the other attention regime options apply to the transformer and pretrained models") }
   }

@@ -77,6 +77,7 @@ public enum TabularModel: Sendable {
       let history = try classifier.fit(sequenceTrain, showsProgress: showsProgress)
       let d = sequenceTrain.dimension
       let description = "ot classifier, map \(([d] + settings.hidden + [d]).map(String.init).joined(separator: "-")), \(settings.dummyPlacement.rawValue) dummies, assignment batches of \(settings.assignmentBatchSize.map { "\($0) instances" } ?? "all instances")"
+        + (settings.mongeGap.map { ", Monge gap lambda \($0.weight) on \($0.points) points per step" } ?? "")
       return TrainingOutcome(
         model: name, description: description, history: history, test: try classifier.evaluate(sequenceTest),
         train: try classifier.evaluate(sequenceTrain), otClassifier: classifier, classifier: classifier)

@@ -14,9 +14,7 @@ enum Console {
 func reported<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
-  } catch let error as CLIError {
-    throw error
-  } catch let error as MemoryError {
+  } catch where error is CLIError || error is MemoryError {
     throw error
   } catch {
     throw CLIError("\(error)")

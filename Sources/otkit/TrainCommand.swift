@@ -114,6 +114,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
   @Option(help: "Epochs without improvement before early stopping (default 20, 10 for ot).")
   var patience: Int?
 
+  @Option(help: "The weight of the entropic Monge gap of the OT classifier's map beside its regression loss (ot; 0: none).")
+  var mongeGap: Double?
+
   @Flag(help: "Record the trajectory of the training points through the encoder and report the OT metrics of training (transformer, pretrained).")
   var trace = false
 
@@ -194,10 +197,9 @@ struct TrainCommand: ParsableCommand, TrainingRunCommand {
     c.logsGradientStructure = logGradientStructure
     c.regime = AttentionRegime(link: link, unary: unary, carriers: carrier?.values ?? [], adaptiveWidth: adaptiveWindow)
     c.headAnchors = chosenAnchors.count > 1 ? chosenAnchors : nil
-    (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed) = (learningRate, validationFraction, patience, epochs, seed)
+    (c.learningRate, c.validationFraction, c.patience, c.epochs, c.seed, c.mongeGap) = (learningRate, validationFraction, patience, epochs, seed, mongeGap)
     return c
   }
-
 }
 
 extension TokenLayout: ExpressibleByArgument {}

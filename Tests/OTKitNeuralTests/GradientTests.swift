@@ -152,6 +152,7 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
     cases.append(unary("gelu") { $0.gelu() })
     cases.append(unary("sigmoid") { $0.sigmoid() })
     cases.append(unary("square") { $0.square() })
+    cases.append(unary("abs") { $0.abs() })
     cases.append(unary("softplus") { $0.softplus() })
     cases.append(unary("transposed") { $0.transposed() })
     cases.append(unary("softmax") { $0.softmax() })

@@ -12,7 +12,7 @@ and the seconds per step (jit compilation excluded), then OTKit's with the same 
 
     .venv/bin/pip install ott-jax flax optax diffrax scikit-learn numpy
     swift build -c release
-    .venv/bin/python scripts/peers/monge_gap.py [--steps 800]
+    .venv/bin/python scripts/peers/monge_gap.py [--steps 800] [--seeds 3]
 """
 import argparse
 import json
@@ -52,14 +52,14 @@ class MLP(nn.Module):
         return nn.Dense(2)(x)
 
 
-def ott_arm(cost_fn, strength, steps, batch):
-    source = sampler("moon", np.pi / 6, (0, -0.5), 1.0, 0.05, batch, 1)
-    target = sampler("s", np.pi / 2, (1, -2), 0.6, 0.05, batch, 2)
+def ott_arm(cost_fn, strength, steps, batch, seed=0):
+    source = sampler("moon", np.pi / 6, (0, -0.5), 1.0, 0.05, batch, 1 + 10 * seed)
+    target = sampler("s", np.pi / 2, (1, -2), 0.6, 0.05, batch, 2 + 10 * seed)
     y0, x0 = next(target), next(source)
     eps_fit = 0.1 * pointcloud.PointCloud(y0).mean_cost_matrix
     eps_reg = 0.01 * pointcloud.PointCloud(x0, y0).mean_cost_matrix
     model = MLP()
-    params = model.init(jax.random.key(0), x0)
+    params = model.init(jax.random.key(seed), x0)
     opt = optax.adam(1e-3)
     state = opt.init(params)
 
@@ -84,21 +84,29 @@ def ott_arm(cost_fn, strength, steps, batch):
     return float(aux[0]), float(aux[1]), (time.perf_counter() - start) / (steps - 1)
 
 
+def estimate(values):
+    values = np.asarray(values)
+    return f"{values.mean():.4f} ± {values.std(ddof=1) if len(values) > 1 else 0:.4f}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=800)
+    parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--otkit", default=".build/release/otkit")
     args = parser.parse_args()
     arms = [("none", costs.SqEuclidean(), 0.0), ("l2:2", costs.Euclidean(), 2.0), ("l2sq:0.1", costs.SqEuclidean(), 0.1)]
     out = subprocess.run([args.otkit, "reproduce", "monge-gap", "--set", f"tutorial-steps={args.steps}", "--set", "maps=optimal",
-                          "--set", "dimensions=2", "--json"], capture_output=True, text=True, check=True)
-    mine = {r["arm"]: r for r in json.loads(out.stdout.strip().splitlines()[-1])["result"]["tutorial"]}
-    print(f"{'arm':10s} {'OTT fit':>8s} {'OTT gap':>8s} {'OTT s/step':>11s} {'OTKit fit':>9s} {'OTKit gap':>9s} {'OTKit s/step':>12s} {'ratio':>6s}")
+                          "--set", "dimensions=2", "--set", f"seeds={args.seeds}", "--json"], capture_output=True, text=True, check=True)
+    runs = json.loads(out.stdout.strip().splitlines()[-1])["result"]["tutorial"]
+    print(f"last step's values, mean ± sd over {args.seeds} seed(s); seconds per step of the first seed")
+    print(f"{'arm':10s} {'OTT fit':>16s} {'OTT gap':>16s} {'OTT s/step':>11s} {'OTKit fit':>16s} {'OTKit gap':>16s} {'OTKit s/step':>12s} {'ratio':>6s}")
     for name, cost, strength in arms:
-        fit, gap, per_step = ott_arm(cost, strength, args.steps, 256)
-        r = mine[name]
-        ours = r["seconds"] / args.steps
-        print(f"{name:10s} {fit:8.4f} {gap:8.4f} {per_step:11.4f} {r['trainingFitting']:9.4f} {r['trainingGap']:9.4f} {ours:12.4f} {per_step / ours:6.2f}")
+        ott = [ott_arm(cost, strength, args.steps, 256, seed) for seed in range(args.seeds)]
+        mine = [r for r in runs if r["arm"] == name]
+        ours = mine[0]["seconds"] / args.steps
+        print(f"{name:10s} {estimate([o[0] for o in ott]):>16s} {estimate([o[1] for o in ott]):>16s} {ott[0][2]:11.4f} "
+              f"{estimate([r['trainingFitting'] for r in mine]):>16s} {estimate([r['trainingGap'] for r in mine]):>16s} {ours:12.4f} {ott[0][2] / ours:6.2f}")
 
 
 if __name__ == "__main__":

@@ -77,28 +77,12 @@ public enum AttentionStudy {
       let gaussians = ClassGaussians.study(classes: 3, separation: 1)
       return (gaussians.simulate(instances: settings.instances, tokens: 16, seed: settings.seed), .sequence)
     case "beed":
-      return (try SequenceData(try labeled(settings.beed, label: "y", instances: settings.instances)), .feature)
+      return (try SequenceData(try ReproductionData.labeled(settings.beed, label: "y", instances: settings.instances)), .feature)
     case "digits":
-      return (try SequenceData(patches(try labeled(settings.digits, label: "label", instances: settings.instances))), .feature)
+      return (try SequenceData(patches(try ReproductionData.labeled(settings.digits, label: "label", instances: settings.instances))), .feature)
     default:
       throw ReproductionError.invalid(option: "datasets", message: "unknown dataset \(name): simulated, beed or digits")
     }
-  }
-
-  /// The rows of a CSV file with its `label` column, an evenly spaced subsample of `instances`.
-  static func labeled(_ path: String, label: String, instances: Int) throws -> LabeledData {
-    let table: CSVTable
-    do {
-      table = try CSV.read(path, options: CSVReadOptions(label: .name(label)))
-    } catch {
-      throw ReproductionError.file(path: path, message: "\(error)")
-    }
-    let data = try LabeledData(table: table, file: path)
-    guard instances < data.count else { return data }
-    let rows = (0..<instances).map { $0 * data.count / instances }
-    return LabeledData(
-      features: data.features.rows(at: rows), labels: rows.map { data.labels[$0] }, classLabels: data.classLabels,
-      featureNames: data.featureNames, labelName: data.labelName)
   }
 
   /// 8 x 8 images as 16 tokens: the mean of each 2 x 2 patch in reading order, which the

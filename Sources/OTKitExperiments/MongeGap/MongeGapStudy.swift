@@ -71,7 +71,7 @@ public enum MongeGapStudy {
     var estimator = settings.estimator
     (estimator.gapCost, estimator.strength, estimator.steps) = (cost, .constant(lambda), settings.tutorialSteps)
     var init_ = SeededGenerator(seed: seed)
-    let map = MLP(sizes: [2] + settings.tutorialHidden + [2], activation: .gelu, generator: &init_)
+    let map = MLP(sizes: [2] + settings.tutorialHidden + [2], activation: .gelu, initialization: settings.initialization, generator: &init_)
     var data = SeededGenerator(seed: seed &+ 1000)
     let history = try estimator.fit(map: map, apply: { map($0) }) { _ in
       (tutorialSource.sample(settings.batch, generator: &data), tutorialTarget.sample(settings.batch, generator: &data))

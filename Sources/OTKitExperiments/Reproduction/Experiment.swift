@@ -4,7 +4,7 @@
 public enum Experiment: String, CaseIterable, Codable, Sendable {
   case synthetic, beed, sorting, alignment
   case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns, attention
-  case mongeGap = "monge-gap", flow
+  case mongeGap = "monge-gap", mongeGapClassifier = "monge-gap-classifier", flow, distill
 
   /// The reproduction's type.
   public var reproduction: any Reproduction.Type {
@@ -20,7 +20,9 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .sns: SparseNewtonReproduction.self
     case .attention: AttentionReproduction.self
     case .mongeGap: MongeGapReproduction.self
+    case .mongeGapClassifier: MongeGapClassifierReproduction.self
     case .flow: FlowReproduction.self
+    case .distill: DistillationReproduction.self
     }
   }
 
@@ -34,8 +36,9 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .acceleration: .acceleratedSinkhorn
     case .sns: .sinkhornNewtonSparse
     case .attention: .attentionAsTransport
-    case .mongeGap: .mongeGap
+    case .mongeGap, .mongeGapClassifier: .mongeGap
     case .flow: .flowMatching
+    case .distill: .sinkhornDistillation
     }
   }
 
@@ -53,6 +56,8 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .sns: "Sinkhorn-Newton-Sparse against Sinkhorn: a random assignment at a small epsilon, W1 and W2 between densities."
     case .flow: "Flow matching on 2-D tasks: I-CFM, OT-CFM (exact minibatch plans) and W-CFM (Gibbs weights): W2, path energy, Euler steps, tilt."
     case .mongeGap: "Transport maps fitted with the Monge gap: OTT-JAX's moons-to-S-curve tutorial and Gaussians with a known map (L2-UVP)."
+    case .distill: "Knowledge distillation on digits and BEED: SinKD's batch-wise Sinkhorn term against KL, reverse KL and Jensen-Shannon, over seeds."
+    case .mongeGapClassifier: "The Monge gap as a regularizer of the OT classifier's map on BEED and digits: accuracy and the map's exact gap."
     case .attention: "Every attention anchor trained on simulated data, BEED and digits over seeds; a temperature sweep; doubly stochastic matrices; seed 002's open questions."
     }
   }
@@ -98,6 +103,9 @@ public struct Paper: Sendable, Hashable, Codable {
   public static let flowMatching = Paper(
     title: "Weighted Conditional Flow Matching", reference: "J. Calvo-Ordoñez et al., arXiv 2507.22270; A. Tong et al., TMLR 2024 (OT-CFM)",
     seed: "003 (specs/ot-training-signals.md §5)", page: "flow-matching")
+  public static let sinkhornDistillation = Paper(
+    title: "SinKD: Sinkhorn Distance Minimization for Knowledge Distillation", reference: "X. Cui et al., LREC-COLING 2024, arXiv 2402.17110",
+    seed: "003 (specs/ot-training-signals.md §2)", page: "distillation")
   public static let sinkhornNewtonSparse = Paper(
     title: "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations", reference: "X. Tang et al., ICLR 2024",
     seed: "002 (specs/attention-as-transport.md)", page: "regularized-ot")

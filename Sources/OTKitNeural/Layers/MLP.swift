@@ -25,11 +25,15 @@ public final class MLP: Layer {
 
   /// - Parameters:
   ///   - sizes: the widths from input to output, for example `[16, 32, 32, 4]`.
-  public init(sizes: [Int], activation: Activation = .relu, dropout rate: Double = 0, generator: inout SeededGenerator) {
+  ///   - initialization: how every layer's weights start.
+  public init(
+    sizes: [Int], activation: Activation = .relu, dropout rate: Double = 0, initialization: WeightInitialization = .glorotUniform,
+    generator: inout SeededGenerator
+  ) {
     precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "An MLP needs at least an input and an output width, all positive")
     var layers: [Linear] = []
     for (a, b) in zip(sizes, sizes.dropFirst()) {
-      layers.append(Linear(inputs: a, outputs: b, generator: &generator))
+      layers.append(Linear(inputs: a, outputs: b, initialization: initialization, generator: &generator))
     }
     self.layers = layers
     self.activation = activation

@@ -122,14 +122,8 @@ public struct MongeGapEstimator: Sendable, Codable, Equatable {
   ///
   /// - Complexity: `O(n m d)`.
   public static func meanCost(_ x: Matrix<Double>, _ y: Matrix<Double>, _ cost: GroundCost) -> Double {
-    var total = 0.0
-    for i in 0..<x.rows {
-      for j in 0..<y.rows {
-        var squared = 0.0
-        for k in 0..<x.columns { squared += (x[i, k] - y[j, k]) * (x[i, k] - y[j, k]) }
-        total += cost == .euclidean ? squared.squareRoot() : squared
-      }
-    }
-    return total / Double(Swift.max(x.rows * y.rows, 1))
+    let squared = Matrix.squaredDistances(x, y)
+    return cost == .euclidean ? squared.elements.reduce(0) { $0 + $1.squareRoot() } / Double(Swift.max(squared.count, 1)) : squared.mean()
   }
+
 }

@@ -194,6 +194,8 @@ enum TrainCases {
   }
 
   static let all: [BadInputCase] = [
+    BadInputCase("train", "monge gap on the mlp", ["train", "t.csv", "--label", "label", "--model", "mlp", "--monge-gap", "1"], status: 64, ["--monge-gap"]),
+    BadInputCase("train", "negative monge gap", ["train", "t.csv", "--label", "label", "--model", "ot", "--monge-gap=-1"], status: 64, ["--monge-gap"]),
     BadInputCase("train", "attention temperature 0", ["train", "t.csv", "--label", "label", "--model", "transformer", "--temperature", "0"], status: 64, ["--temperature"]),
     BadInputCase("train", "circuit anchor on 70 tokens", ["train", "wide70.csv", "--label", "label", "--model", "transformer", "--token-dim", "1", "--anchor", "circuit", "--epochs", "1"],
       status: 1, ["circuit", "64 tokens"], files: ["wide70.csv": wide70]),
@@ -363,6 +365,14 @@ enum ReproduceCases {
     BadInputCase("reproduce", "monge-gap: dimension 0", ["reproduce", "monge-gap", "--set", "dimensions=0"], status: 64, ["--dimensions"]),
     BadInputCase("reproduce", "monge-gap: batch 1", ["reproduce", "monge-gap", "--set", "batch=1"], status: 64, ["--batch"]),
     BadInputCase("reproduce", "monge-gap: steps 0", ["reproduce", "monge-gap", "--set", "tutorial-steps=0"], status: 64, ["--tutorial-steps"]),
+    BadInputCase("reproduce", "monge-gap-classifier: negative weight", ["reproduce", "monge-gap-classifier", "--set", "weights=0,-1"], status: 64, ["--weights"]),
+    BadInputCase("reproduce", "monge-gap-classifier: unknown dataset", ["reproduce", "monge-gap-classifier", "--set", "datasets=mnist"], status: 64, ["--datasets"]),
+    BadInputCase("reproduce", "monge-gap-classifier: beed file missing", ["reproduce", "monge-gap-classifier", "--quick", "--set", "datasets=beed", "--set", "beed=none.csv"],
+      status: 1, ["none.csv"]),
+    BadInputCase("reproduce", "distill: unknown arm", ["reproduce", "distill", "--set", "arms=kl,kl+ot"], status: 64, ["--arms"]),
+    BadInputCase("reproduce", "distill: teacher scale 0", ["reproduce", "distill", "--set", "teacher-scales=0"], status: 64, ["--teacher-scales"]),
+    BadInputCase("reproduce", "distill: batch 1", ["reproduce", "distill", "--set", "batch=1"], status: 64, ["--batch"]),
+    BadInputCase("reproduce", "distill: digits file missing", ["reproduce", "distill", "--quick", "--set", "digits=none.csv"], status: 1, ["none.csv"]),
     BadInputCase("reproduce", "flow: unknown arm", ["reproduce", "flow", "--set", "arms=icfm@256,ot@16"], status: 64, ["--arms"]),
     BadInputCase("reproduce", "flow: unknown task", ["reproduce", "flow", "--set", "tasks=mnist"], status: 64, ["--tasks"]),
     BadInputCase("reproduce", "flow: steps 0", ["reproduce", "flow", "--set", "steps=0"], status: 64, ["--steps"]),
