@@ -92,9 +92,8 @@ public struct DistillationReproduction: Reproduction {
     var runs: [DistillationStudy.Run] = []
     var teacherAccuracy: [String: Double] = [:]
     for dataset in settings.datasets {
-      let (path, label) = dataset == "beed" ? (settings.beed, "y") : (settings.digits, "label")
       let split = try DistillationStudy.Split(
-        try ReproductionData.labeled(path, label: label, instances: settings.rows > 0 ? settings.rows : .max), testFraction: settings.testFraction,
+        try ReproductionData.dataset(dataset, beed: settings.beed, digits: settings.digits, rows: settings.rows), testFraction: settings.testFraction,
         seed: settings.seed)
       let teacher = try DistillationStudy.teacher(split, settings: settings)
       let (logits, testLogits) = (teacher(Graph.inference().constant(split.train)).value, teacher(Graph.inference().constant(split.test)).value)

@@ -93,8 +93,7 @@ public struct MongeGapClassifierReproduction: Reproduction {
     let total = settings.datasets.count * settings.seeds * settings.weights.count
     var runs: [MongeGapClassifierStudy.Run] = []
     for dataset in settings.datasets {
-      let (path, label) = dataset == "beed" ? (settings.beed, "y") : (settings.digits, "label")
-      let data = try ReproductionData.labeled(path, label: label, instances: settings.rows > 0 ? settings.rows : .max)
+      let data = try ReproductionData.dataset(dataset, beed: settings.beed, digits: settings.digits, rows: settings.rows)
       for k in 0..<settings.seeds {
         let seed = settings.seed &+ UInt64(k)
         let (train, test) = data.split(testFraction: settings.testFraction, seed: seed)

@@ -25,4 +25,13 @@ public enum ReproductionData {
       features: data.features.rows(at: rows), labels: rows.map { data.labels[$0] }, classLabels: data.classLabels,
       featureNames: data.featureNames, labelName: data.labelName)
   }
+
+  /// `beed` (label column `y`) or `digits` (label column `label`) from the given files, an
+  /// evenly spaced subsample of `rows` rows (0: every row).
+  ///
+  /// - Throws: as ``labeled(_:label:instances:)``.
+  public static func dataset(_ name: String, beed: String, digits: String, rows: Int = 0) throws -> LabeledData {
+    let (path, label) = name == "beed" ? (beed, "y") : (digits, "label")
+    return try labeled(path, label: label, instances: rows > 0 ? rows : .max)
+  }
 }

@@ -52,7 +52,7 @@ public struct Distillation: Sendable, Codable, Equatable {
     let validate: (() -> (loss: Double, accuracy: Double?))? = validation.map { v in
       {
         let logits = student(Graph.inference().constant(v.inputs))
-        let right = zip(argmaxRows(logits.value), v.labels).filter { $0 == $1 }.count
+        let right = correctPredictions(logits.value, v.labels)
         return (crossEntropy(logits: logits, labels: v.labels).scalar, v.labels.isEmpty ? nil : Double(right) / Double(v.labels.count))
       }
     }
@@ -61,7 +61,7 @@ public struct Distillation: Sendable, Codable, Equatable {
       step: { graph, indices in
         let logits = student(graph.constant(inputs.rows(at: indices)))
         let y = indices.map { labels[$0] }
-        let right = zip(argmaxRows(logits.value), y).filter { $0 == $1 }.count
+        let right = correctPredictions(logits.value, y)
         let t = temperature(epoch: epoch, of: configuration.epochs)
         return StepResult(loss: loss(student: logits, teacher: teacher.rows(at: indices), labels: y, temperature: t), correct: (right, y.count))
       }, validate: validate,
