@@ -23,7 +23,7 @@ struct MixtureOfExpertsTests {
     var g = SeededGenerator(seed: 2)
     var p: Matrix<Double> = g.uniformMatrix(rows: 30, columns: 4, in: 0..<1)
     for i in 0..<10 { p[i, 0] = 5 }  // ten tokens whose first choice is expert 0
-    let (tokens, dropped) = MixtureOfExperts.assign(probabilities: p, topK: 2, capacity: 8)
+    let (tokens, dropped) = MixtureOfExperts.assign(choices: MixtureOfExperts.choices(probabilities: p, topK: 2), experts: 4, capacity: 8)
     #expect(tokens.allSatisfy { $0.count <= 8 } && tokens.map(\.count).reduce(0, +) + dropped == 60)
     #expect(Array(tokens[0].prefix(8)) == Array(0..<8), "the first eight first choices of expert 0 fill it")
     #expect(Set(tokens.flatMap { $0 }).count <= 30)

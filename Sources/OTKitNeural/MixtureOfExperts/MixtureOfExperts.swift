@@ -50,17 +50,22 @@ public final class MixtureOfExperts: Module {
     public var dropped: Int
   }
 
-  /// The tokens each expert takes: choices by rank, then token order, within `capacity`.
+  /// Each token's top-`k` experts, best first (ties to the lower index).
   ///
   /// - Complexity: `O(m n log n)`.
-  public static func assign(probabilities p: Matrix<Double>, topK k: Int, capacity: Int) -> (tokens: [[Int]], dropped: Int) {
-    let choices = (0..<p.rows).map { i in Array((0..<p.columns).sorted { (p[i, $0], $1) > (p[i, $1], $0) }.prefix(k)) }
-    var tokens = [[Int]](repeating: [], count: p.columns)
+  public static func choices(probabilities p: Matrix<Double>, topK k: Int) -> [[Int]] {
+    (0..<p.rows).map { i in Array((0..<p.columns).sorted { (p[i, $0], $1) > (p[i, $1], $0) }.prefix(k)) }
+  }
+
+  /// The tokens each expert takes: choices by rank, then token order, within `capacity`.
+  ///
+  /// - Complexity: `O(m k)`.
+  public static func assign(choices: [[Int]], experts n: Int, capacity: Int) -> (tokens: [[Int]], dropped: Int) {
+    var tokens = [[Int]](repeating: [], count: n)
     var dropped = 0
-    for rank in 0..<k {
-      for i in 0..<p.rows {
-        let e = choices[i][rank]
-        if tokens[e].count < capacity { tokens[e].append(i) } else { dropped += 1 }
+    for rank in 0..<(choices.first?.count ?? 0) {
+      for (i, chosen) in choices.enumerated() {
+        if tokens[chosen[rank]].count < capacity { tokens[chosen[rank]].append(i) } else { dropped += 1 }
       }
     }
     return (tokens, dropped)
@@ -72,12 +77,11 @@ public final class MixtureOfExperts: Module {
     let logits = router(x)
     let probabilities = logits.softmax()
     let capacity = Int((capacityFactor * Double(m * topK) / Double(n)).rounded(.up))
-    let (tokens, dropped) = Self.assign(probabilities: probabilities.value, topK: topK, capacity: capacity)
+    let choices = Self.choices(probabilities: probabilities.value, topK: topK)
+    let (tokens, dropped) = Self.assign(choices: choices, experts: n, capacity: capacity)
     // Gates: the probabilities renormalized over each token's top-k (its kept and dropped choices).
     var chosen = Matrix<Double>(rows: m, columns: n)
-    for i in 0..<m {
-      for e in (0..<n).sorted(by: { (probabilities.value[i, $0], $1) > (probabilities.value[i, $1], $0) }).prefix(topK) { chosen[i, e] = 1 }
-    }
+    for (i, experts) in choices.enumerated() { for e in experts { chosen[i, e] = 1 } }
     let gates = topK == 1 ? probabilities : probabilities / (probabilities * graph.constant(chosen)).sum(.columns)
     var output: Tensor?
     for (e, rows) in tokens.enumerated() where !rows.isEmpty {
@@ -88,10 +92,11 @@ public final class MixtureOfExperts: Module {
       output = output.map { $0 + part } ?? part
     }
     // Switch: f_j, the share of tokens whose first choice is j (a constant), against P_j.
-    let first = argmaxRows(probabilities.value)
-    let shares = graph.constant(Matrix(rows: 1, columns: n) { _, j in Double(first.filter { $0 == j }.count) / Double(max(m, 1)) })
+    var shares = Matrix<Double>(rows: 1, columns: n)
+    for experts in choices { shares[0, experts[0]] += 1 }
+    shares = shares.map { $0 / Double(max(m, 1)) }
     return Routed(
-      output: output ?? x * 0, balanceLoss: (probabilities.mean(.rows) * shares).sum() * Double(n),
+      output: output ?? x * 0, balanceLoss: (probabilities.mean(.rows) * graph.constant(shares)).sum() * Double(n),
       zLoss: logits.logSumExp().square().mean(), loads: tokens.map(\.count), dropped: dropped)
   }
 }
