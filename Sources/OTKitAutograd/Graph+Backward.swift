@@ -161,6 +161,9 @@ extension Graph {
       }
       return [dx]
 
+    case .scatterRows(let indices):
+      return [g.rows(at: indices)]
+
     case .crossEntropy(let labels, let weights, let probabilities, let total):
       var dx = probabilities
       let c = dx.columns

@@ -48,6 +48,7 @@ enum Operation {
   case concatenate(Axis, sizes: [Int])
   case slice(rows: Range<Int>, columns: Range<Int>)
   case gatherRows([Int])
+  case scatterRows([Int])
   case crossEntropy(labels: [Int], weights: [Double]?, probabilities: Matrix<Double>, total: Double)
   case attention(AttentionRecord)
   /// An attention anchor other than the softmax (sparsemax, entmax, Sinkhorn, orthostochastic).

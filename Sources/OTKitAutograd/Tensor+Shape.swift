@@ -62,4 +62,21 @@ extension Tensor {
   public func gatherRows(_ indices: [Int]) -> Tensor {
     graph.record(.gatherRows(indices), inputs: [self], value: value.rows(at: indices))
   }
+
+  /// A `count x columns` tensor whose row `indices[k]` receives row `k` of this one, rows
+  /// named more than once adding up and the others zero: the adjoint of ``gatherRows(_:)``
+  /// (how a mixture of experts puts its experts' outputs back in token order).
+  ///
+  /// - Complexity: `O(rows · columns)` forward and backward, besides the zeros.
+  public func scatterRows(_ indices: [Int], rows count: Int) -> Tensor {
+    precondition(indices.count == rows && indices.allSatisfy { (0..<count).contains($0) }, "One target row in 0..<\(count) per row")
+    var result = Matrix<Double>(rows: count, columns: columns)
+    let c = columns
+    result.withUnsafeMutableBufferPointer { rp in
+      value.withUnsafeBufferPointer { vp in
+        for (k, i) in indices.enumerated() { for j in 0..<c { rp[i * c + j] += vp[k * c + j] } }
+      }
+    }
+    return graph.record(.scatterRows(indices), inputs: [self], value: result)
+  }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import OTKitCore
 
 /// A one-line progress bar on standard error: steps done, a bar, a message and the time
 /// left. It draws only when standard error is a terminal, so logs and pipes stay clean.
@@ -21,7 +21,7 @@ public final class ProgressBar: @unchecked Sendable {
   /// completed), drawn or not.
   public static var latest: (done: Int, total: Int, message: String)? { latestReport.withLock { $0 } }
 
-  static let latestReport = Mutex<(done: Int, total: Int, message: String)?>(nil)
+  static let latestReport = Locked<(done: Int, total: Int, message: String)?>(nil)
 
   /// Redraws with `done` of ``total`` steps and a message.
   public func update(done: Int, message: String) {

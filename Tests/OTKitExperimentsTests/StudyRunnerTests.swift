@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import OTKitCore
 import OTKitTabular
 import Testing
@@ -17,7 +16,7 @@ struct StudyRunnerTests {
     settings.transformer.epochs = 10
     settings.transformer.pretrainEpochs = 10
     settings.ot.epochs = 10
-    let calls = Mutex(0)
+    let calls = Locked(0)
     let (runs, examples) = try Study.synthetic(settings, keepExamples: 3, progress: ReproductionProgress { done, total, _ in
       calls.withLock { $0 += 1 }
       #expect(done <= total)

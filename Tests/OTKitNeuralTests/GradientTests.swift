@@ -191,6 +191,10 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
         function: { $0[0].gatherRows([3, 0, 3, 1, 3]).square() }))
     cases.append(
       GradientCase(
+        name: "scatter rows with repeats", make: { g in [random(&g, 5, 3)] },
+        function: { $0[0].scatterRows([2, 0, 2, 5, 1], rows: 6).square() }))
+    cases.append(
+      GradientCase(
         name: "cross-entropy",
         make: { g in [random(&g, 5, 3)] },
         function: { crossEntropy(logits: $0[0], labels: [0, 2, 1, 1, 2]) }))

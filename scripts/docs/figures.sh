@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product otkit
 rm -rf docs/papers/figures
-for name in synthetic sorting alignment unbalanced acceleration attention monge-gap flow; do
+for name in synthetic sorting alignment unbalanced acceleration attention monge-gap flow moe; do
   .build/release/otkit reproduce "$name" --figures docs/papers/figures > /dev/null
 done
 ls docs/papers/figures | wc -l

@@ -6,7 +6,8 @@ import OTKit
 // and OTKIT_BLAS_THREADS=2 for the BLAS path):
 //   1. one epoch of an MLP 16-32-32-4 on BEED 4-class (6,400 rows, batch 64, Adam);
 //   2. one forward + backward pass of a one-block post-norm transformer encoder
-//      (16 tokens of width 16, 4 heads of size 4, feed-forward 64, batch 256).
+//      (16 tokens of width 16, 4 heads of size 4, feed-forward 64, batch 256);
+//   3. one training step of a mixture-of-experts classifier (scripts/peers/moe_step.py).
 // and the block's pieces: its layer products (on the small-operand kernels; with
 // OTKIT_VECTOR_KERNELS=0 on the system BLAS) and its fused attention (per-head AVX
 // kernels; with OTKIT_VECTOR_KERNELS=0 the portable loops).
@@ -43,6 +44,31 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
       for _ in benchmark.scaledIterations {
         blackHole(try trainer.fitClassifier(model, optimizer: optimizer, inputs: x, labels: y))
       }
+    }
+  }
+
+  // scripts/peers/moe_step.py: one training step of `otkit reproduce moe`'s classifier
+  // (Linear 64 -> 8 experts MLP 64-64-64 GELU, top-2, capacity 1.25, Switch loss 0.01 ->
+  // Linear 10) on a batch of 128 rows of 64 features, Adam at 1e-3.
+  Benchmark("mixture-of-experts training step, 128 tokens x 64, 8 experts, top-2") { benchmark in
+    var g = SeededGenerator(seed: 0)
+    let input = Linear(inputs: 64, outputs: 64, generator: &g)
+    let moe = MixtureOfExperts(dimension: 64, experts: 8, hidden: [64], topK: 2, generator: &g)
+    let head = Linear(inputs: 64, outputs: 10, generator: &g)
+    let x: Matrix<Double> = g.normalMatrix(rows: 128, columns: 64)
+    let labels = (0..<128).map { $0 % 10 }
+    let parameters = input.parameters + moe.parameters + head.parameters
+    let optimizer = Adam(learningRate: 1e-3)
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      parameters.forEach { $0.zeroGradient() }
+      let graph = Graph()
+      let h = input(graph.constant(x))
+      let routed = moe(h)
+      let loss = crossEntropy(logits: head(h + routed.output), labels: labels) + routed.balanceLoss * 0.01
+      try graph.backward(loss)
+      optimizer.step(parameters)
+      blackHole(loss.scalar)
     }
   }
 

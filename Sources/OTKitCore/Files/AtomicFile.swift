@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 internal import _OTKitShims
 
 #if canImport(Glibc)
@@ -44,7 +43,7 @@ public enum AtomicFile {
     var parksWhenAbandoned = false
   }
 
-  static let pending = Mutex(Pending())
+  static let pending = Locked(Pending())
 
   /// Writes `bytes` to `path` atomically.
   ///

@@ -1,4 +1,3 @@
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +42,7 @@ public enum MemoryBudget {
   /// Requests below this many bytes pass without a check.
   public static let checkedAbove = 64 << 20
 
-  private static let configured = Mutex<Int?>(nil)
+  private static let configured = Locked<Int?>(nil)
 
   /// Sets the limit in bytes for this process; `nil` restores the default (the environment
   /// or the available memory).

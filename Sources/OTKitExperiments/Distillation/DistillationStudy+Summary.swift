@@ -4,11 +4,7 @@ import OTKitCore
 extension DistillationStudy {
   /// One summary per (dataset, teacher scale, arm), in the order of first appearance.
   static func summarize(_ runs: [Run], teacherAccuracy: [String: Double]) -> [Summary] {
-    var keys: [String] = []
-    func key(_ r: Run) -> String { "\(r.dataset)|\(r.teacherScale)|\(r.arm)" }
-    for run in runs where !keys.contains(key(run)) { keys.append(key(run)) }
-    return keys.map { k in
-      let group = runs.filter { key($0) == k }
+    runs.groupedInOrder { "\($0.dataset)|\($0.teacherScale)|\($0.arm)" }.map { group in
       let first = group[0]
       let baseline = group.compactMap { r in runs.first { $0.dataset == r.dataset && $0.teacherScale == r.teacherScale && $0.arm == "kl" && $0.seed == r.seed } }
       let accuracy = group.map(\.accuracy)

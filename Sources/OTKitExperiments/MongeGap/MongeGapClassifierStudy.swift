@@ -66,10 +66,7 @@ public enum MongeGapClassifierStudy {
 
   /// One summary per (dataset, weight), in the order of first appearance.
   public static func summarize(_ runs: [Run]) -> [Summary] {
-    var keys: [String] = []
-    for run in runs where !keys.contains("\(run.dataset)|\(run.weight)") { keys.append("\(run.dataset)|\(run.weight)") }
-    return keys.map { key in
-      let group = runs.filter { "\($0.dataset)|\($0.weight)" == key }
+    runs.groupedInOrder { "\($0.dataset)|\($0.weight)" }.map { group in
       let baseline = group.compactMap { run in runs.first { $0.dataset == run.dataset && $0.weight == 0 && $0.seed == run.seed }.map { run.accuracy - $0.accuracy } }
       return Summary(
         dataset: group[0].dataset, weight: group[0].weight, runs: group.count, accuracy: MeanDeviation(group.map(\.accuracy)),

@@ -4,7 +4,7 @@
 public enum Experiment: String, CaseIterable, Codable, Sendable {
   case synthetic, beed, sorting, alignment
   case sparseOT = "sparse-ot", routing, unbalanced, acceleration, sns, attention
-  case mongeGap = "monge-gap", mongeGapClassifier = "monge-gap-classifier", flow, distill
+  case mongeGap = "monge-gap", mongeGapClassifier = "monge-gap-classifier", flow, distill, moe
 
   /// The reproduction's type.
   public var reproduction: any Reproduction.Type {
@@ -23,6 +23,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .mongeGapClassifier: MongeGapClassifierReproduction.self
     case .flow: FlowReproduction.self
     case .distill: DistillationReproduction.self
+    case .moe: MixtureOfExpertsReproduction.self
     }
   }
 
@@ -39,6 +40,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .mongeGap, .mongeGapClassifier: .mongeGap
     case .flow: .flowMatching
     case .distill: .sinkhornDistillation
+    case .moe: .selectiveSinkhornRouting
     }
   }
 
@@ -57,6 +59,7 @@ public enum Experiment: String, CaseIterable, Codable, Sendable {
     case .flow: "Flow matching on 2-D tasks: I-CFM, OT-CFM (exact minibatch plans) and W-CFM (Gibbs weights): W2, path energy, Euler steps, tilt."
     case .mongeGap: "Transport maps fitted with the Monge gap: OTT-JAX's moons-to-S-curve tutorial and Gaussians with a known map (L2-UVP)."
     case .distill: "Knowledge distillation on digits and BEED: SinKD's batch-wise Sinkhorn term against KL, reverse KL and Jensen-Shannon, over seeds."
+    case .moe: "Mixture-of-experts routers on digits and BEED: Selective Sinkhorn Routing, S-BASE, BASE and sparse OT against softmax top-k with and without the balance loss."
     case .mongeGapClassifier: "The Monge gap as a regularizer of the OT classifier's map on BEED and digits: accuracy and the map's exact gap."
     case .attention: "Every attention anchor trained on simulated data, BEED and digits over seeds; a temperature sweep; doubly stochastic matrices; seed 002's open questions."
     }
@@ -106,6 +109,9 @@ public struct Paper: Sendable, Hashable, Codable {
   public static let sinkhornDistillation = Paper(
     title: "SinKD: Sinkhorn Distance Minimization for Knowledge Distillation", reference: "X. Cui et al., LREC-COLING 2024, arXiv 2402.17110",
     seed: "003 (specs/ot-training-signals.md §2)", page: "distillation")
+  public static let selectiveSinkhornRouting = Paper(
+    title: "Selective Sinkhorn Routing for Improved Sparse Mixture of Experts", reference: "D. Nguyen et al., arXiv 2511.08972",
+    seed: "003 (specs/ot-training-signals.md §4)", page: "mixture-of-experts")
   public static let sinkhornNewtonSparse = Paper(
     title: "Accelerating Sinkhorn Algorithm with Sparse Newton Iterations", reference: "X. Tang et al., ICLR 2024",
     seed: "002 (specs/attention-as-transport.md)", page: "regularized-ot")

@@ -7,30 +7,37 @@ import OTKitCore
 /// neural networks: the sparsely-gated mixture-of-experts layer", ICLR 2017; W. Fedus et al.,
 /// "Switch Transformers", JMLR 2022).
 ///
-/// Routing here is softmax top-`k` (gates renormalized over the chosen experts; with `k = 1`
-/// the gate is the router's probability, as Switch), with Switch's load-balancing loss
-/// `n sum_j f_j P_j` and ST-MoE's router z-loss `mean_i (LSE_j s_ij)^2` returned beside the
-/// output for the caller to weigh. Each expert takes at most `capacity` tokens: choices are
-/// served by rank (every token's first choice before any second choice), in token order;
-/// a choice over capacity is dropped and counted.
+/// The ``routing`` picks the experts and the gates: softmax top-`k` (default; gates
+/// renormalized over the chosen experts, with `k = 1` the router's probability, as Switch),
+/// BASE's balanced assignment, S-BASE, Selective Sinkhorn Routing or sparsity-constrained
+/// transport (``ExpertRouting``). Whatever the routing, Switch's load-balancing loss
+/// `n sum_j f_j P_j` and ST-MoE's router z-loss `mean_i (LSE_j s_ij)^2` come back beside the
+/// output for the caller to weigh. In training each expert takes at most `capacity` tokens:
+/// choices are served by rank (every token's first choice before any second choice), in
+/// token order; a choice over capacity is dropped and counted. At inference every choice is
+/// served.
 ///
-/// - Complexity: the router `O(m d n)`, each expert on its tokens, the combination
-///   `O(m · k_e · d)` per expert (a product with a constant `m x k_e` scatter matrix).
+/// - Complexity: the router `O(m d n)` plus its solve, each expert on its tokens, the
+///   combination `O(m k d)` (one scatter of the experts' rows back to token order).
 public final class MixtureOfExperts: Module {
   public let router: Linear
   public let experts: [MLP]
   public let topK: Int
   /// Each expert's capacity is `ceil(capacityFactor · m · k / n)` tokens of a batch of `m`.
   public let capacityFactor: Double
+  public var routing: ExpertRouting
 
   /// - Parameters:
   ///   - hidden: each expert's hidden widths (an MLP from `dimension` to `dimension`).
-  public init(dimension: Int, experts n: Int, hidden: [Int], topK: Int = 2, capacityFactor: Double = 1.25, generator: inout SeededGenerator) {
+  public init(
+    dimension: Int, experts n: Int, hidden: [Int], topK: Int = 2, capacityFactor: Double = 1.25,
+    routing: ExpertRouting = .softmaxTopK(noise: 0), generator: inout SeededGenerator
+  ) {
     precondition(n >= 1 && (1...n).contains(topK), "At least one expert and 1 <= k <= n")
     precondition(capacityFactor > 0 && capacityFactor.isFinite, "A positive capacity factor")
     router = Linear(inputs: dimension, outputs: n, generator: &generator)
     experts = (0..<n).map { _ in MLP(sizes: [dimension] + hidden + [dimension], activation: .gelu, generator: &generator) }
-    (self.topK, self.capacityFactor) = (topK, capacityFactor)
+    (self.topK, self.capacityFactor, self.routing) = (topK, capacityFactor, routing)
   }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -48,6 +55,8 @@ public final class MixtureOfExperts: Module {
     public var loads: [Int]
     /// Token choices over capacity, dropped.
     public var dropped: Int
+    /// The transport solve of this pass (`nil` when none ran: softmax passes, BASE).
+    public var solve: TransportSolve?
   }
 
   /// Each token's top-`k` experts, best first (ties to the lower index).
@@ -57,46 +66,48 @@ public final class MixtureOfExperts: Module {
     (0..<p.rows).map { i in Array((0..<p.columns).sorted { (p[i, $0], $1) > (p[i, $1], $0) }.prefix(k)) }
   }
 
-  /// The tokens each expert takes: choices by rank, then token order, within `capacity`.
+  /// The tokens each expert takes: choices by rank, then token order, within `capacity`
+  /// (tokens may have fewer choices than others).
   ///
   /// - Complexity: `O(m k)`.
   public static func assign(choices: [[Int]], experts n: Int, capacity: Int) -> (tokens: [[Int]], dropped: Int) {
     var tokens = [[Int]](repeating: [], count: n)
     var dropped = 0
-    for rank in 0..<(choices.first?.count ?? 0) {
-      for (i, chosen) in choices.enumerated() {
+    for rank in 0..<(choices.map(\.count).max() ?? 0) {
+      for (i, chosen) in choices.enumerated() where rank < chosen.count {
         if tokens[chosen[rank]].count < capacity { tokens[chosen[rank]].append(i) } else { dropped += 1 }
       }
     }
     return (tokens, dropped)
   }
 
-  public func callAsFunction(_ x: Tensor) -> Routed {
+  /// A forward pass; random draws (noisy gating, SSR's branch) from a fixed seed.
+  public func callAsFunction(_ x: Tensor, training: Bool = true) -> Routed {
+    var random = SeededGenerator(seed: 0)
+    return self(x, training: training, random: &random)
+  }
+
+  /// A forward pass, in training (transport routers, capacity, noise) or at inference.
+  public func callAsFunction(_ x: Tensor, training: Bool, random: inout SeededGenerator) -> Routed {
     let (m, n) = (x.rows, experts.count)
     let graph = x.graph
     let logits = router(x)
     let probabilities = logits.softmax()
-    let capacity = Int((capacityFactor * Double(m * topK) / Double(n)).rounded(.up))
-    let choices = Self.choices(probabilities: probabilities.value, topK: topK)
-    let (tokens, dropped) = Self.assign(choices: choices, experts: n, capacity: capacity)
-    // Gates: the probabilities renormalized over each token's top-k (its kept and dropped choices).
-    var chosen = Matrix<Double>(rows: m, columns: n)
-    for (i, experts) in choices.enumerated() { for e in experts { chosen[i, e] = 1 } }
-    let gates = topK == 1 ? probabilities : probabilities / (probabilities * graph.constant(chosen)).sum(.columns)
-    var output: Tensor?
+    let decision = route(logits: logits, probabilities: probabilities, training: training, random: &random)
+    let perToken = decision.choices.map(\.count).max() ?? 0
+    let capacity = training ? Int((capacityFactor * Double(m * perToken) / Double(n)).rounded(.up)) : m
+    let (tokens, dropped) = Self.assign(choices: decision.choices, experts: n, capacity: capacity)
+    var parts: [Tensor] = []
     for (e, rows) in tokens.enumerated() where !rows.isEmpty {
-      let unit = graph.constant(Matrix(rows: n, columns: 1) { j, _ in j == e ? 1 : 0 })
-      let weighted = experts[e](x.gatherRows(rows)) * Tensor.product(gates.gatherRows(rows), unit)
-      let scatter = graph.constant(Matrix(rows: m, columns: rows.count) { i, j in rows[j] == i ? 1 : 0 })
-      let part = Tensor.product(scatter, weighted)
-      output = output.map { $0 + part } ?? part
+      parts.append(experts[e](x.gatherRows(rows)) * decision.gates.gatherRows(rows).slice(columns: e..<(e + 1)))
     }
+    let output = parts.isEmpty ? x * 0 : Tensor.concatenate(parts, along: .rows).scatterRows(tokens.flatMap { $0 }, rows: m)
     // Switch: f_j, the share of tokens whose first choice is j (a constant), against P_j.
     var shares = Matrix<Double>(rows: 1, columns: n)
-    for experts in choices { shares[0, experts[0]] += 1 }
+    for experts in decision.choices where !experts.isEmpty { shares[0, experts[0]] += 1 }
     shares = shares.map { $0 / Double(max(m, 1)) }
     return Routed(
-      output: output ?? x * 0, balanceLoss: (probabilities.mean(.rows) * graph.constant(shares)).sum() * Double(n),
-      zLoss: logits.logSumExp().square().mean(), loads: tokens.map(\.count), dropped: dropped)
+      output: output, balanceLoss: (probabilities.mean(.rows) * graph.constant(shares)).sum() * Double(n),
+      zLoss: logits.logSumExp().square().mean(), loads: tokens.map(\.count), dropped: dropped, solve: decision.solve)
   }
 }

@@ -1,5 +1,4 @@
 import OTKitCore
-import Synchronization
 
 /// Where the costs of a transport problem come from (OTT-JAX's geometry layer): a cost
 /// matrix given outright, or two point clouds and a ground cost.
@@ -74,10 +73,10 @@ public struct PointCloud: Geometry {
 
 /// The lazily built cost matrix of a point cloud, shared by its copies.
 final class CostCache: Sendable {
-  private let storage: Mutex<Matrix<Double>?>
+  private let storage: Locked<Matrix<Double>?>
 
   init(_ matrix: Matrix<Double>? = nil) {
-    storage = Mutex(matrix)
+    storage = Locked(matrix)
   }
 
   var isBuilt: Bool { storage.withLock { $0 != nil } }
