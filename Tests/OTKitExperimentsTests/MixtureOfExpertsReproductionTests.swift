@@ -21,6 +21,13 @@ struct MixtureOfExpertsReproductionTests {
     var settings = MixtureOfExpertsReproduction.Settings()
     #expect(throws: ReproductionError.self) { try settings.set("arms", to: "softmax,bogus") }
     #expect(throws: ReproductionError.self) { try settings.set("experts", to: "0") }
+    // Settings decoded from a file skip set(_:to:): validate catches what it would refuse.
+    for edit in [{ (s: inout MixtureOfExpertsReproduction.Settings) in s.arms = ["softmax", "switch"] }, { $0.windows = 0 }, { $0.topK = 9 }, { $0.capacityFactor = 0 }] {
+      var bad = MixtureOfExpertsReproduction.Settings()
+      edit(&bad)
+      #expect(throws: ReproductionError.self) { try bad.validate(given: []) }
+    }
+    #expect(throws: Never.self) { try MixtureOfExpertsReproduction.Settings().validate(given: []) }
   }
 
   @Test("Quick settings: every router trains, loads add up, SSR's fraction picks its passes, the report draws the loads")

@@ -82,10 +82,21 @@ public struct MixtureOfExpertsReproduction: Reproduction {
       }
     }
 
-    /// `top-k` at most `experts`.
+    /// `top-k` at most `experts`; every arm a router (settings decoded from a file skip
+    /// ``set(_:to:)``).
     public func validate(given: Set<String>) throws {
+      if let bad = arms.first(where: { MixtureOfExpertsStudy.arm(named: $0) == nil }) {
+        throw ReproductionError.invalid(option: "arms", message: "--arms: \"\(bad)\" is not a router (softmax, noisy-softmax[:SIGMA], base, s-base, ssr:P[:GRADIENT], sparse-ot[:GAMMA])")
+      }
       guard topK <= experts else {
         throw ReproductionError.invalid(option: "top-k", message: "--top-k (\(topK)) must be at most --experts (\(experts))")
+      }
+      let counts = [("seeds", seeds), ("steps", steps), ("batch", batch - 1), ("experts", experts), ("top-k", topK), ("width", width), ("windows", windows)]
+      if let (name, _) = counts.first(where: { $0.1 < 1 }) {
+        throw ReproductionError.invalid(option: name, message: "--\(name) is too small")
+      }
+      guard capacityFactor > 0, capacityFactor.isFinite, learningRate > 0, learningRate.isFinite, testFraction > 0, testFraction < 1 else {
+        throw ReproductionError.invalid(option: "settings", message: "the capacity factor and the learning rate must be positive, the test fraction in (0, 1)")
       }
     }
   }
