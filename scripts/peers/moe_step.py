@@ -14,10 +14,11 @@ float32.
 import argparse
 import json
 import math
-import time
 
 import numpy as np
 import torch
+
+from timing import median
 
 
 class MoE(torch.nn.Module):
@@ -95,14 +96,9 @@ def main():
             loss.backward()
             opt.step()
 
-        for _ in range(20):
+        for _ in range(19):  # with timing.median's own warm-up call, 20 steps before timing
             step()
-        times = []
-        for _ in range(args.steps):
-            t = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - t)
-        results[f"moeStep_{name}"] = float(np.median(times))
+        results[f"moeStep_{name}"] = median(step, runs=args.steps)
     if args.json:
         print(json.dumps(results))
     else:
